@@ -1,0 +1,219 @@
+/**
+ * The LSP adapter: the only engine-side module (with main.ts) that knows the LSP connection. It
+ * owns document syncing, the parse cache, debounced validation, settings and cancellation, and
+ * forwards every request to the language service through `runSafe`.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type Connection,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+  type CancellationToken,
+  ResponseError,
+  LSPErrorCodes,
+  DidChangeConfigurationNotification,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { getLanguageService } from './languageService';
+import type { FileReader, UnitDocument } from './model/unit';
+import { CONFIG_SECTION, DEFAULT_SETTINGS, parseSettings } from './settings';
+
+/** Runs a request handler: exceptions become a logged error and a default answer; cancellation is honoured. */
+export function runSafe<T>(connection: Connection, fn: () => T, fallback: T, what: string, token?: CancellationToken): T | ResponseError<void> {
+  if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled');
+  try {
+    const result = fn();
+    if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled');
+    return result;
+  } catch (err) {
+    connection.console.error(`Error while computing ${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return fallback;
+  }
+}
+
+function uriToPath(uri: string): string {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  } catch {
+    return uri;
+  }
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const service = getLanguageService(DEFAULT_SETTINGS);
+  const cache = new Map<string, { version: number; unit: UnitDocument }>();
+  const pending = new Map<string, NodeJS.Timeout>();
+  let supportsConfiguration = false;
+  const VALIDATION_DELAY_MS = 150;
+
+  // Drop-ins are read from disk, but an open editor buffer wins over the file on disk.
+  const reader: FileReader = {
+    listDir(dir) {
+      try {
+        return fs.readdirSync(dir);
+      } catch {
+        return undefined;
+      }
+    },
+    readFile(file) {
+      const open = documents.all().find((d) => uriToPath(d.uri) === file);
+      if (open) return open.getText();
+      try {
+        const stat = fs.statSync(file);
+        // Drop-ins are small; a huge or special file is not one.
+        if (!stat.isFile() || stat.size > 1024 * 1024) return undefined;
+        return fs.readFileSync(file, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+
+  const unitOf = (doc: TextDocument): UnitDocument => {
+    const hit = cache.get(doc.uri);
+    if (hit && hit.version === doc.version) return hit.unit;
+    const isFile = doc.uri.startsWith('file:');
+    const unit = service.parseUnit(doc, uriToPath(doc.uri), isFile ? reader : undefined);
+    cache.set(doc.uri, { version: doc.version, unit });
+    return unit;
+  };
+
+  const validate = (uri: string): void => {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const version = doc.version;
+    let diagnostics;
+    try {
+      diagnostics = service.doValidation(doc, unitOf(doc));
+    } catch (err) {
+      connection.console.error(`Validation failed for ${uri}: ${String(err)}`);
+      return;
+    }
+    // Never publish diagnostics for a version that is no longer current.
+    const now = documents.get(uri);
+    if (!now || now.version !== version) return;
+    void connection.sendDiagnostics({ uri, version, diagnostics });
+  };
+
+  const schedule = (uri: string, delay = VALIDATION_DELAY_MS): void => {
+    const t = pending.get(uri);
+    if (t) clearTimeout(t);
+    pending.set(
+      uri,
+      setTimeout(() => {
+        pending.delete(uri);
+        validate(uri);
+      }, delay),
+    );
+  };
+
+  /** A drop-in changed: the units beside it see different merged values. */
+  const revalidateRelated = (changedUri: string): void => {
+    const changed = uriToPath(changedUri);
+    for (const d of documents.all()) {
+      if (d.uri === changedUri) continue;
+      const p = uriToPath(d.uri);
+      if (changed.startsWith(path.dirname(p) + path.sep)) {
+        cache.delete(d.uri);
+        schedule(d.uri);
+      }
+    }
+  };
+
+  const refreshSettings = async (): Promise<void> => {
+    if (!supportsConfiguration) return;
+    try {
+      const raw: unknown = await connection.workspace.getConfiguration(CONFIG_SECTION);
+      service.configure(parseSettings(raw, (m) => connection.console.warn(m)));
+    } catch (err) {
+      connection.console.error(`Could not read settings: ${String(err)}`);
+    }
+    for (const d of documents.all()) schedule(d.uri, 0);
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    if (init?.settings !== undefined) service.configure(parseSettings(init.settings, (m) => connection.console.warn(m)));
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['=', '[', ' ', '@', '~', ':'] },
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+      },
+      serverInfo: { name: 'unit-harden', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (supportsConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIG_SECTION }).catch(() => undefined);
+      void refreshSettings();
+    }
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    if (supportsConfiguration) {
+      void refreshSettings();
+      return;
+    }
+    const settings = (change.settings as Record<string, unknown> | undefined)?.[CONFIG_SECTION];
+    service.configure(parseSettings(settings, (m) => connection.console.warn(m)));
+    for (const d of documents.all()) schedule(d.uri, 0);
+  });
+
+  documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  documents.onDidChangeContent((e) => {
+    schedule(e.document.uri);
+    revalidateRelated(e.document.uri);
+  });
+  documents.onDidClose((e) => {
+    const t = pending.get(e.document.uri);
+    if (t) clearTimeout(t);
+    pending.delete(e.document.uri);
+    cache.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    revalidateRelated(e.document.uri);
+  });
+
+  connection.onHover((params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    return runSafe(connection, () => service.doHover(doc, params.position, unitOf(doc)), null, 'hover', token);
+  });
+
+  connection.onCompletion((params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return runSafe(connection, () => service.doComplete(doc, params.position, unitOf(doc)), [], 'completion', token);
+  });
+
+  connection.onCodeAction((params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return runSafe(connection, () => service.doCodeActions(doc, params.range, params.context.diagnostics, unitOf(doc)), [], 'code actions', token);
+  });
+
+  connection.onDocumentSymbol((params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return runSafe(connection, () => service.findDocumentSymbols(doc, unitOf(doc)), [], 'document symbols', token);
+  });
+
+  connection.onFoldingRanges((params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return runSafe(connection, () => service.getFoldingRanges(doc, unitOf(doc)), [], 'folding ranges', token);
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -1,0 +1,118 @@
+/**
+ * CLI tests: run the real `unit-harden` command (the bundled bin) as a process and check its
+ * output formats and exit codes.
+ */
+
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'bin', 'unit-harden.js');
+let tmp: string;
+
+function run(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 30000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unit-harden-cli-'));
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('check on the bundled example reports both typos as errors and exits 1', () => {
+  const r = run(['check', 'examples/webapp.service']);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.ok(lines.includes('examples/webapp.service:15:1: error: Unknown directive ProtectDevices= in [Service]: did you mean PrivateDevices=? systemd ignores unknown keys, so this protection is not applied. [misspelled-hardening-directive]'), r.stdout);
+  assert.ok(lines.some((l) => l.startsWith('examples/webapp.service:25:1: error: Unknown directive SystemCallArchitecture= in [Service]: did you mean SystemCallArchitectures=?')), r.stdout);
+  assert.match(lines.at(-1)!, /^1 file checked: 2 errors, 0 warnings, \d+ notes?\.$/);
+});
+
+test('a clean unit exits 0', () => {
+  const r = run(['check', 'examples/resolver.service']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^1 file checked: 0 errors, 0 warnings/m);
+});
+
+test('--format json gives rule ids and 1-based positions', () => {
+  const r = run(['check', '--format', 'json', 'examples/webapp.service']);
+  assert.equal(r.code, 1);
+  const out = JSON.parse(r.stdout) as { file: string; diagnostics: { rule: string; line: number; column: number; severity: string; data?: { replacement?: string } }[] }[];
+  assert.equal(out[0]!.file, 'examples/webapp.service');
+  const d = out[0]!.diagnostics.find((x) => x.rule === 'misspelled-hardening-directive' && x.line === 25)!;
+  assert.equal(d.column, 1);
+  assert.equal(d.severity, 'error');
+  assert.equal(d.data?.replacement, 'SystemCallArchitectures');
+});
+
+test('--format sarif is a SARIF 2.1.0 log with rules and regions', () => {
+  const r = run(['check', '--format=sarif', 'examples/webapp.service']);
+  const log = JSON.parse(r.stdout);
+  assert.equal(log.version, '2.1.0');
+  const run0 = log.runs[0];
+  assert.equal(run0.tool.driver.name, 'unit-harden');
+  const ids = run0.tool.driver.rules.map((x: { id: string }) => x.id);
+  assert.ok(ids.includes('misspelled-hardening-directive'));
+  const res = run0.results.find((x: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) => x.ruleId === 'misspelled-hardening-directive' && x.locations[0]!.physicalLocation.region.startLine === 15);
+  assert.ok(res);
+  assert.equal(res.level, 'error');
+  assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'examples/webapp.service');
+  assert.equal(run0.tool.driver.rules[res.ruleIndex].id, res.ruleId);
+});
+
+test('usage errors and unreadable files exit 2 with a message naming the problem', () => {
+  const missing = run(['check', 'does/not/exist.service']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read does\/not\/exist\.service: no such file or directory/);
+  const noArgs = run(['check']);
+  assert.equal(noArgs.code, 2);
+  assert.match(noArgs.stderr, /no files given/);
+  const badOpt = run(['check', '--frobnicate', 'x']);
+  assert.equal(badOpt.code, 2);
+  assert.match(badOpt.stderr, /unknown option --frobnicate/);
+  const badVersion = run(['check', '--systemd', 'banana', 'examples/webapp.service']);
+  assert.equal(badVersion.code, 2);
+  assert.match(badVersion.stderr, /target\.systemdVersion/);
+});
+
+test('drop-ins beside the file are merged; --rule changes a severity', () => {
+  const unit = path.join(tmp, 'app.service');
+  fs.writeFileSync(unit, '[Service]\nExecStart=/bin/true\nProtectDevices=yes\n');
+  const r = run(['check', '--rule', 'misspelled-hardening-directive=warning', unit]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /:3:1: warning: Unknown directive ProtectDevices=/);
+  const off = run(['check', '--rule', 'misspelled-hardening-directive=off', unit]);
+  assert.match(off.stdout, /0 errors, 0 warnings/);
+});
+
+test('a directory is checked recursively, drop-ins included', () => {
+  fs.mkdirSync(path.join(tmp, 'tree', 'x.service.d'), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'tree', 'x.service'), '[Service]\nExecStart=/bin/true\n');
+  fs.writeFileSync(path.join(tmp, 'tree', 'x.service.d', 'override.conf'), '[Service]\nSystemCallFiltr=@system-service\n');
+  fs.writeFileSync(path.join(tmp, 'tree', 'README'), 'not a unit');
+  const r = run(['check', path.join(tmp, 'tree')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /override\.conf:2:1: error: Unknown directive SystemCallFiltr=.*did you mean SystemCallFilter=/);
+  assert.match(r.stdout, /2 files checked/);
+});
+
+test('binary content gets diagnostics, not a crash', () => {
+  const bin = path.join(tmp, 'binary.service');
+  fs.writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff, 0xfe, 10, 0x5b, 0x41]));
+  const r = run(['check', bin]);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /1 file checked/);
+});
+
+test('--version and --help', () => {
+  assert.match(run(['--version']).stdout, /^unit-harden \d+\.\d+\.\d+/);
+  const help = run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /unit-harden check/);
+});

@@ -1,0 +1,184 @@
+/**
+ * Language-service tests through the façade, with realistic units: diagnostics per rule
+ * (positive and negative), hover, completion, code actions applied and compared, symbols and
+ * folding. A `|` in the input marks the caret.
+ */
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-types';
+import { getLanguageService } from '../../server/src/languageService';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../server/src/settings';
+import type { FileReader } from '../../server/src/model/unit';
+
+function setup(text: string, name = 'test.service', settings: Settings = DEFAULT_SETTINGS, reader?: FileReader) {
+  const caret = text.indexOf('|');
+  const clean = caret >= 0 ? text.slice(0, caret) + text.slice(caret + 1) : text;
+  const doc = TextDocument.create(`file:///units/${name}`, 'systemd-unit', 1, clean);
+  const ls = getLanguageService(settings);
+  const unit = ls.parseUnit(doc, `/units/${name}`, reader);
+  return { ls, doc, unit, position: doc.positionAt(Math.max(caret, 0)) };
+}
+
+function codes(ds: readonly Diagnostic[]): string[] {
+  return ds.map((d) => String(d.code));
+}
+
+function applyAction(doc: TextDocument, action: CodeAction): string {
+  const edits = (action.edit?.changes?.[doc.uri] ?? []) as TextEdit[];
+  return TextDocument.applyEdits(doc, edits);
+}
+
+test('a clean, hardened service has no diagnostics', () => {
+  const { ls, doc, unit } = setup('[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\nSystemCallFilter=@system-service\nSystemCallArchitectures=native\n[Install]\nWantedBy=multi-user.target\n');
+  assert.deepEqual(ls.doValidation(doc, unit), []);
+});
+
+test('misspelt hardening directives are errors with a fix that applies', () => {
+  const { ls, doc, unit } = setup('[Service]\nProtectDevices=yes\nSystemCallArchitecture=native\n');
+  const ds = ls.doValidation(doc, unit);
+  assert.deepEqual(codes(ds), ['misspelled-hardening-directive', 'misspelled-hardening-directive']);
+  assert.ok(ds.every((d) => d.severity === 1));
+  const actions = ls.doCodeActions(doc, ds[1]!.range, ds, unit);
+  assert.deepEqual(actions.map((a) => a.title), ['Replace with PrivateDevices=', 'Replace with SystemCallArchitectures=']);
+  assert.equal(applyAction(doc, actions[0]!), '[Service]\nPrivateDevices=yes\nSystemCallArchitecture=native\n');
+  assert.equal(applyAction(doc, actions[1]!), '[Service]\nProtectDevices=yes\nSystemCallArchitectures=native\n');
+});
+
+test('ordinary unknown directives are warnings; case typos get the right suggestion', () => {
+  const { ls, doc, unit } = setup('[Service]\nexecstart=/bin/true\nFrobnicate=1\nX-Custom=ok\n');
+  const ds = ls.doValidation(doc, unit);
+  assert.deepEqual(codes(ds), ['unknown-directive', 'unknown-directive']);
+  assert.equal(ds[0]!.severity, 2);
+  assert.match(ds[0]!.message, /did you mean ExecStart=\?/);
+  assert.doesNotMatch(ds[1]!.message, /did you mean/);
+});
+
+test('a directive in the wrong section is an error naming the right one', () => {
+  const { ls, doc, unit } = setup('[Unit]\nSystemCallFilter=@system-service\n[Service]\nWantedBy=multi-user.target\n');
+  const ds = ls.doValidation(doc, unit);
+  assert.deepEqual(codes(ds), ['directive-wrong-section', 'directive-wrong-section']);
+  assert.match(ds[0]!.message, /SystemCallFilter= belongs in \[Service\]/);
+  assert.match(ds[1]!.message, /WantedBy= belongs in \[Install\]/);
+});
+
+test('unknown sections for the unit type, and extension sections', () => {
+  const { ls, doc, unit } = setup('[Service]\nExecStart=/bin/true\n[Socket]\nListenStream=80\n[X-Vendor]\nAnything=goes\n');
+  const ds = ls.doValidation(doc, unit);
+  assert.deepEqual(codes(ds), ['unknown-section']);
+  assert.equal(doc.getText(ds[0]!.range), 'Socket');
+  const sock = setup('[Socket]\nListenStream=80\n', 'x.socket');
+  assert.deepEqual(sock.ls.doValidation(sock.doc, sock.unit), []);
+});
+
+test('directives newer than the target version are flagged; the same unit is clean on a newer target', () => {
+  const text = '[Service]\nExecStart=/bin/true\nSystemCallLog=@mount\n';
+  const old = setup(text, 'a.service', parseSettings({ target: { systemdVersion: '245' } }));
+  const ds = old.ls.doValidation(old.doc, old.unit);
+  assert.deepEqual(codes(ds), ['directive-not-in-version']);
+  assert.match(ds[0]!.message, /new in systemd 247/);
+  const cur = setup(text);
+  assert.deepEqual(cur.ls.doValidation(cur.doc, cur.unit), []);
+});
+
+test('a single-value directive set twice in one section warns on the overridden line', () => {
+  const { ls, doc, unit } = setup('[Service]\nUser=a\nExecStart=/bin/true\nUser=b\nExecStart=/bin/false\n');
+  const ds = ls.doValidation(doc, unit);
+  // ExecStart= is a list for the parser (it appends), so only User= is reported.
+  assert.deepEqual(codes(ds), ['duplicate-directive']);
+  assert.equal(ds[0]!.range.start.line, 1);
+  const [fix] = ls.doCodeActions(doc, ds[0]!.range, ds, unit);
+  assert.equal(applyAction(doc, fix!), '[Service]\nExecStart=/bin/true\nUser=b\nExecStart=/bin/false\n');
+});
+
+test('rule severities come from settings; off removes the rule', () => {
+  const settings = parseSettings({ rules: { 'unknown-directive': 'off', 'misspelled-hardening-directive': 'hint' } });
+  const { ls, doc, unit } = setup('[Service]\nFrobnicate=1\nProtectDevices=yes\n', 'a.service', settings);
+  const ds = ls.doValidation(doc, unit);
+  assert.deepEqual(codes(ds), ['misspelled-hardening-directive']);
+  assert.equal(ds[0]!.severity, 4);
+});
+
+test('syntax problems are diagnostics, and the rest of the file is still analysed', () => {
+  const { ls, doc, unit } = setup('[Service]\nthis is not an assignment\nProtectDevices=yes\n');
+  assert.deepEqual(codes(ls.doValidation(doc, unit)), ['syntax-missing-equals', 'misspelled-hardening-directive']);
+});
+
+test('hover on a directive shows its documentation and man page', () => {
+  const { ls, doc, unit, position } = setup('[Service]\nSystemCall|Architectures=native\n');
+  const hover = ls.doHover(doc, position, unit);
+  assert.ok(hover);
+  const value = (hover.contents as { value: string }).value;
+  assert.match(value, /^\*\*SystemCallArchitectures=\*\*/);
+  assert.match(value, /systemd\.exec\.html#SystemCallArchitectures=/);
+  assert.equal(doc.getText(hover.range!), 'SystemCallArchitectures');
+});
+
+test('hover on an ignored section explains why', () => {
+  const { ls, doc, unit, position } = setup('[Sock|et]\nListenStream=1\n');
+  const hover = ls.doHover(doc, position, unit);
+  assert.match((hover!.contents as { value: string }).value, /not a section of \.service units/);
+});
+
+test('completion offers the directives of the current section, version-aware', () => {
+  const { ls, doc, unit, position } = setup('[Service]\nSystemCall|\n');
+  const labels = ls.doComplete(doc, position, unit).map((i) => i.label);
+  assert.ok(labels.includes('SystemCallFilter'));
+  assert.ok(labels.includes('SystemCallLog'));
+  assert.ok(!labels.includes('WantedBy'));
+  const old = setup('[Service]\nSystemCall|\n', 'a.service', parseSettings({ target: { systemdVersion: '245' } }));
+  const oldLabels = old.ls.doComplete(old.doc, old.position, old.unit).map((i) => i.label);
+  assert.ok(!oldLabels.includes('SystemCallLog'));
+});
+
+test('completion of section headers follows the unit type', () => {
+  const { ls, doc, unit, position } = setup('[|\n', 'x.timer');
+  assert.deepEqual(ls.doComplete(doc, position, unit).map((i) => i.label).sort(), ['[Install]', '[Timer]', '[Unit]']);
+});
+
+test('drop-ins are merged after the main file, in lexical order across directories', () => {
+  const files: Record<string, string> = {
+    '/units/foo-bar@x.service.d/20-b.conf': '[Service]\nUser=b\n',
+    '/units/foo-bar@.service.d/10-a.conf': '[Service]\nUser=a\n',
+    '/units/foo-bar@.service.d/20-b.conf': '[Service]\nUser=hidden\n',
+    '/units/foo-@.service.d/05-prefix.conf': '[Service]\nGroup=p\n',
+    // An instance's dash prefix keeps the instance: foo-.service.d is not searched (unit_file_find_dirs()).
+    '/units/foo-.service.d/01-not-searched.conf': '[Service]\nGroup=no\n',
+    '/units/service.d/99-all.conf': '[Service]\nNice=1\n',
+    '/units/service.d/.hidden.conf': '[Service]\nNice=2\n',
+  };
+  const reader: FileReader = {
+    listDir: (dir) => {
+      const names = Object.keys(files).filter((f) => f.startsWith(dir + '/')).map((f) => f.slice(dir.length + 1));
+      return names.length > 0 ? names : undefined;
+    },
+    readFile: (f) => files[f],
+  };
+  const { unit } = setup('[Service]\nExecStart=/bin/true\n', 'foo-bar@x.service', DEFAULT_SETTINGS, reader);
+  assert.deepEqual(unit.dropins.map((d) => d.fileName), [
+    '/units/foo-@.service.d/05-prefix.conf',
+    '/units/foo-bar@.service.d/10-a.conf',
+    '/units/foo-bar@x.service.d/20-b.conf',
+    '/units/service.d/99-all.conf',
+  ]);
+  assert.deepEqual(unit.assignments.map((a) => `${a.key}=${a.value}`), ['ExecStart=/bin/true', 'Group=p', 'User=a', 'User=b', 'Nice=1']);
+  assert.deepEqual(unit.assignments.map((a) => a.order), [0, 1, 2, 3, 4]);
+});
+
+test('a drop-in opened on its own is checked against its unit type', () => {
+  const { ls, doc, unit } = setup('[Service]\nProtectDevices=yes\n[Socket]\nListenStream=1\n', 'x.service.d/override.conf');
+  assert.equal(unit.unitType, 'service');
+  assert.equal(unit.isDropin, true);
+  assert.deepEqual(codes(ls.doValidation(doc, unit)), ['misspelled-hardening-directive', 'unknown-section']);
+});
+
+test('symbols and folding', () => {
+  const { ls, doc, unit } = setup('# a\n# b\n[Unit]\nDescription=x\n\n[Service]\nUser=a\n');
+  assert.deepEqual(ls.findDocumentSymbols(doc, unit).map((s) => s.name), ['[Unit]', '[Service]']);
+  assert.deepEqual(ls.getFoldingRanges(doc, unit).map((f) => [f.startLine, f.endLine, f.kind]), [
+    [2, 3, 'region'],
+    [5, 6, 'region'],
+    [0, 1, 'comment'],
+  ]);
+});

@@ -1,0 +1,160 @@
+/**
+ * LSP protocol tests: start the real bundled server (`unit-harden lsp --stdio`) as a child
+ * process, speak JSON-RPC to it like an editor does, and check diagnostics, hover, code actions
+ * (applying the edit), symbols, folding and robustness against bad requests.
+ */
+
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Diagnostic, DocumentSymbol, FoldingRange, Hover, TextEdit } from 'vscode-languageserver-types';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'bin', 'unit-harden.js');
+
+let child: ChildProcess;
+let conn: MessageConnection;
+const published = new Map<string, PublishDiagnosticsParams[]>();
+let tmp: string;
+
+async function waitFor<T>(fn: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function latest(uri: string, version?: number): PublishDiagnosticsParams | undefined {
+  const list = published.get(uri) ?? [];
+  const hit = [...list].reverse().find((p) => version === undefined || p.version === version);
+  return hit;
+}
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unit-harden-lsp-'));
+  child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+    const list = published.get(p.uri) ?? [];
+    list.push(p);
+    published.set(p.uri, list);
+  });
+  conn.onNotification('window/logMessage', () => undefined);
+  conn.listen();
+  const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+    initializationOptions: { settings: { target: { systemdVersion: '252' } } },
+  });
+  assert.equal(init.capabilities['hoverProvider'], true);
+  await conn.sendNotification('initialized', {});
+});
+
+after(async () => {
+  try {
+    await conn.sendRequest('shutdown');
+    await conn.sendNotification('exit');
+  } catch {
+    // The server may already be gone.
+  }
+  conn.dispose();
+  child.kill();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function open(name: string, text: string, version = 1): string {
+  const file = path.join(tmp, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'systemd-unit', version, text } });
+  return uri;
+}
+
+test('diagnostics for a misspelt hardening directive, and the quick fix edit', async () => {
+  const text = '[Service]\nExecStart=/bin/true\nSystemCallArchitecture=native\n';
+  const uri = open('typo.service', text);
+  const diags = await waitFor(() => latest(uri), 'diagnostics');
+  const d = diags.diagnostics.find((x) => x.code === 'misspelled-hardening-directive');
+  assert.ok(d, JSON.stringify(diags.diagnostics));
+  assert.equal(d.severity, 1);
+  assert.deepEqual(d.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 22 } });
+  const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d.range,
+    context: { diagnostics: [d] },
+  });
+  const fix = actions.find((a) => a.title === 'Replace with SystemCallArchitectures=');
+  assert.ok(fix?.edit?.changes);
+  const edits = fix.edit.changes[uri] as TextEdit[];
+  const doc = TextDocument.create(uri, 'systemd-unit', 1, text);
+  const fixed = TextDocument.applyEdits(doc, edits);
+  assert.equal(fixed, '[Service]\nExecStart=/bin/true\nSystemCallArchitectures=native\n');
+});
+
+test('hover on a directive shows its documentation', async () => {
+  const uri = open('hover.service', '[Service]\nSystemCallFilter=@system-service\n');
+  await waitFor(() => latest(uri), 'diagnostics');
+  const hover = await conn.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } });
+  assert.ok(hover);
+  const value = (hover.contents as { value: string }).value;
+  assert.match(value, /\*\*SystemCallFilter=\*\*/);
+  assert.match(value, /freedesktop\.org\/software\/systemd\/man/);
+});
+
+test('edits republish diagnostics for the new version only', async () => {
+  const uri = open('edit.service', '[Service]\nProtectDevices=yes\n');
+  const first = await waitFor(() => latest(uri, 1), 'v1 diagnostics');
+  assert.equal(first.diagnostics.length, 1);
+  await conn.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 14 } }, text: 'PrivateDevices' }],
+  });
+  const second = await waitFor(() => latest(uri, 2), 'v2 diagnostics');
+  assert.deepEqual(second.diagnostics, []);
+});
+
+test('drop-ins beside the unit are read from disk', async () => {
+  fs.mkdirSync(path.join(tmp, 'merged.service.d'), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'merged.service.d', '10-a.conf'), '[Service]\nUser=x\n');
+  const uri = open('merged.service', '[Service]\nExecStart=/bin/true\n');
+  const diags = await waitFor(() => latest(uri), 'diagnostics');
+  assert.deepEqual(diags.diagnostics, []);
+});
+
+test('document symbols and folding ranges follow the sections', async () => {
+  const uri = open('symbols.service', '[Unit]\nDescription=x\n\n[Service]\nUser=a\nGroup=b\n');
+  const symbols = await conn.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+  assert.deepEqual(symbols.map((s) => [s.name, s.children?.map((c) => c.name)]), [
+    ['[Unit]', ['Description']],
+    ['[Service]', ['User', 'Group']],
+  ]);
+  const folds = await conn.sendRequest<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri } });
+  assert.deepEqual(folds.map((f) => [f.startLine, f.endLine]), [
+    [0, 1],
+    [3, 5],
+  ]);
+});
+
+test('requests for unknown documents and garbage text do not crash the server', async () => {
+  const hover = await conn.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: 'file:///nope.service' }, position: { line: 0, character: 0 } });
+  assert.equal(hover, null);
+  const uri = open('garbage.service', '\0\0[[[\n\\\n=\n\uFFFF'.repeat(50));
+  const diags = await waitFor(() => latest(uri), 'diagnostics');
+  assert.ok(Array.isArray(diags.diagnostics));
+  const again = await conn.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 1 } });
+  assert.ok(again === null || typeof again === 'object');
+  const d: Diagnostic[] = diags.diagnostics;
+  assert.ok(d.length > 0);
+});
