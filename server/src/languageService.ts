@@ -5,19 +5,19 @@
  */
 
 import {
-  CodeAction,
+  type CodeAction,
   CodeActionKind,
-  CompletionItem,
+  type CompletionItem,
   CompletionItemKind,
-  Diagnostic,
-  DocumentSymbol,
-  FoldingRange,
+  type Diagnostic,
+  type DocumentSymbol,
+  type FoldingRange,
   FoldingRangeKind,
-  Hover,
+  type Hover,
   InsertTextFormat,
   MarkupKind,
-  Position,
-  Range,
+  type Position,
+  type Range,
   SymbolKind,
   TextEdit,
 } from 'vscode-languageserver-types';

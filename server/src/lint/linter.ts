@@ -3,7 +3,7 @@
  * file being edited. Findings carry offsets; positions are computed here through the document.
  */
 
-import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
+import { type Diagnostic, DiagnosticSeverity, type DiagnosticTag } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Span } from '../parser/nodes';
 import type { UnitDocument } from '../model/unit';
