@@ -47,8 +47,12 @@ function rangeOf(doc: TextDocument, span: Span): Range {
   return { start: doc.positionAt(span.offset), end: doc.positionAt(span.offset + span.length) };
 }
 
-/** Files larger than this are parsed but only the first part is analysed in depth. */
-export const MAX_ANALYSED_LENGTH = 4 * 1024 * 1024;
+/**
+ * Files larger than this are analysed only up to the last line break before the limit, with a
+ * `file-too-large` diagnostic: real unit files are a few kilobytes, and an editor must stay
+ * responsive on a log or binary opened by mistake.
+ */
+export const MAX_ANALYSED_LENGTH = 1024 * 1024;
 
 export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): LanguageService {
   let settings = initial;
@@ -63,7 +67,7 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
     },
 
     parseUnit(doc, path, reader, options) {
-      return loadUnit(path, doc.getText(), reader, options);
+      return loadUnit(path, doc.getText(), reader, { maxLength: MAX_ANALYSED_LENGTH, ...options });
     },
 
     doValidation(doc, unit) {

@@ -182,3 +182,16 @@ test('symbols and folding', () => {
     [0, 1, 'comment'],
   ]);
 });
+
+test('a huge file is analysed up to the cap with a file-too-large warning, fast', () => {
+  const text = '[Service]\nProtectDevices=yes\n' + 'Environment=A=1\n'.repeat(200000) + 'SystemCallFiltr=@system-service\n';
+  const started = process.hrtime.bigint();
+  const { ls, doc, unit } = setup(text);
+  const ds = ls.doValidation(doc, unit);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  assert.deepEqual(codes(ds), ['file-too-large', 'misspelled-hardening-directive']);
+  assert.equal(ds[0]!.severity, 2);
+  assert.match(ds[0]!.message, /only the first \d+ are analysed/);
+  // Not a timing assertion on speed in general (benchmarks do that), only a guard against a hang.
+  assert.ok(ms < 30000, `took ${ms} ms`);
+});

@@ -149,6 +149,15 @@ export interface LoadOptions {
   readonly overrides?: ReadonlyMap<string, string>;
   /** Lines of the main file whose bytes were not valid UTF-8 (known to the CLI only). */
   readonly invalidUtf8Lines?: ReadonlySet<number>;
+  /** Analyse only this many characters of each file (cut at a line break); the rest is reported, not parsed. */
+  readonly maxLength?: number;
+}
+
+/** Cuts text at the last line break before `max` characters; undefined when it fits. */
+function capText(text: string, max: number | undefined): string | undefined {
+  if (max === undefined || text.length <= max) return undefined;
+  const cut = text.lastIndexOf('\n', max);
+  return text.slice(0, cut > 0 ? cut + 1 : max);
 }
 
 /** Parses a unit (or a drop-in on its own) and, given a reader, merges its drop-ins. Never throws. */
@@ -158,11 +167,20 @@ export function loadUnit(path: string, text: string, reader?: FileReader, option
   const unitName = isDropin ? unitNameForDropin(path)! : fileName;
   const unitType = unitTypeFromFileName(isDropin ? path : fileName);
   const knownSections = unitType ? sectionsForUnitType(unitType) : undefined;
-  const main = parseUnitFile(text, {
+  const capped = capText(text, options.maxLength);
+  const main = parseUnitFile(capped ?? text, {
     fileName: path,
     ...(knownSections ? { knownSections } : {}),
     ...(options.invalidUtf8Lines ? { invalidUtf8Lines: options.invalidUtf8Lines } : {}),
   });
+  if (capped !== undefined) {
+    main.problems.unshift({
+      code: 'file-too-large',
+      severity: 'warning',
+      span: { offset: 0, length: 0 },
+      message: `This file has ${text.length} characters; only the first ${capped.length} are analysed. Unit files are normally a few kilobytes: is this a unit file?`,
+    });
+  }
   const dropins: UnitFileSyntax[] = [];
   if (reader && !isDropin && options.withDropins !== false) {
     let order = main.assignments.length;
@@ -174,7 +192,7 @@ export function loadUnit(path: string, text: string, reader?: FileReader, option
         content = undefined;
       }
       if (content === undefined) continue;
-      const parsed = parseUnitFile(content, { fileName: p, orderBase: order, ...(knownSections ? { knownSections } : {}) });
+      const parsed = parseUnitFile(capText(content, options.maxLength) ?? content, { fileName: p, orderBase: order, ...(knownSections ? { knownSections } : {}) });
       order += parsed.assignments.length;
       dropins.push(parsed);
     }

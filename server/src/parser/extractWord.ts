@@ -158,6 +158,17 @@ export function extractWords(input: string, flags: ExtractFlags = ExtractFlags.N
       if (quote !== '') {
         // Inside quotes: copy until the closing quote or a backslash.
         for (;;) {
+          // Fast path: copy a run of ordinary characters in one slice.
+          let r = p;
+          while (r < n) {
+            const ch = input[r]!;
+            if (ch === quote || ch === '\\') break;
+            r++;
+          }
+          if (r > p) {
+            out += input.slice(p, r);
+            p = r;
+          }
           const q = p < n ? input[p]! : '';
           if (q === '') {
             if (flags & ExtractFlags.Relax) {
@@ -186,6 +197,19 @@ export function extractWords(input: string, flags: ExtractFlags = ExtractFlags.N
       }
       // Outside quotes.
       for (;;) {
+        if (quote === '') {
+          // Fast path: copy a run of characters that are neither separators, quotes nor backslashes.
+          let r = p;
+          while (r < n) {
+            const ch = input[r]!;
+            if (ch === '\\' || ch === '"' || ch === "'" || isSep(ch)) break;
+            r++;
+          }
+          if (r > p) {
+            out += input.slice(p, r);
+            p = r;
+          }
+        }
         const u = p < n ? input[p]! : '';
         if (u === '') {
           endOfInput = true;

@@ -20,7 +20,8 @@ export type SyntaxProblemCode =
   | 'syntax-invalid-utf8'
   | 'syntax-line-too-long'
   | 'syntax-nul-byte'
-  | 'unknown-section';
+  | 'unknown-section'
+  | 'file-too-large';
 
 export interface SyntaxProblem {
   readonly code: SyntaxProblemCode;

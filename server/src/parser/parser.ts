@@ -11,8 +11,7 @@ import type { Assignment, Comment, Section, Segment, Span, SyntaxProblem, UnitFi
 /** LONG_LINE_MAX in src/basic/def.h (v252) / src/basic/fileio.h (v261): 1 MiB per (joined) line. */
 export const LONG_LINE_MAX = 1024 * 1024;
 
-/** WHITESPACE and COMMENTS from src/basic/string-util.h and conf-parser.c. */
-const WS = ' \t\n\r';
+/** COMMENTS from conf-parser.c (WHITESPACE, " \\t\\n\\r", is tested in isWs()). */
 const COMMENT_CHARS = '#;';
 
 export interface ParseOptions {
@@ -75,7 +74,9 @@ export function splitPhysicalLines(text: string): PhysicalLine[] {
 }
 
 function isWs(ch: string | undefined): boolean {
-  return ch !== undefined && WS.includes(ch);
+  if (ch === undefined || ch.length !== 1) return false;
+  const c = ch.charCodeAt(0);
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 /** string_is_safe() from src/basic/string-util.c: no control characters, no quotes, no backslash. */
@@ -91,11 +92,30 @@ function stringIsSafe(s: string): boolean {
 /** A logical line: one or more physical pieces joined by continuations. */
 class LogicalLine {
   readonly segments: Segment[] = [];
-  text = '';
+  private pieces: string[] = [];
+  private joined: string | undefined = '';
+  length = 0;
   add(docOffset: number, piece: string): void {
     if (piece.length === 0) return;
-    this.segments.push({ logicalOffset: this.text.length, docOffset, length: piece.length });
-    this.text += piece;
+    this.segments.push({ logicalOffset: this.length, docOffset, length: piece.length });
+    this.pieces.push(piece);
+    this.length += piece.length;
+    this.joined = undefined;
+  }
+  /** Turns the last character (a continuation backslash) into a space, as config_parse() does. */
+  replaceLastWithSpace(): void {
+    const last = this.pieces.length - 1;
+    if (last < 0) return;
+    const piece = this.pieces[last]!;
+    this.pieces[last] = piece.slice(0, -1) + ' ';
+    this.joined = undefined;
+  }
+  get text(): string {
+    if (this.joined === undefined) {
+      this.joined = this.pieces.join('');
+      this.pieces = [this.joined];
+    }
+    return this.joined;
   }
   /** Maps a logical index to a document offset (an index at the end maps just past the last character). */
   toDoc(index: number): number {
@@ -125,9 +145,19 @@ class LogicalLine {
 
 /** Splits `value` into words with document offsets (EXTRACT_UNQUOTE|EXTRACT_RELAX: tolerant, for tokens). */
 export function wordsOf(value: string, segments: readonly Segment[], valueBase: number, flags: ExtractFlags = ExtractFlags.Unquote | ExtractFlags.Relax): Word[] {
+  const result = extractWords(value, flags);
+  if (segments.length === 1 && segments[0]!.logicalOffset === 0) {
+    // One physical piece (no continuation): document offsets are a constant shift.
+    const base = segments[0]!.docOffset - valueBase;
+    return result.words.map((w) => ({
+      value: w.value,
+      span: { offset: base + valueBase + w.start, length: w.end - w.start },
+      valueOffset: w.start,
+      valueLength: w.end - w.start,
+    }));
+  }
   const line = new LogicalLine();
   for (const s of segments) line.segments.push(s);
-  const result = extractWords(value, flags);
   return result.words.map((w) => ({
     value: w.value,
     span: line.spanOf(valueBase + w.start, valueBase + w.end),
@@ -352,7 +382,7 @@ export function parseUnitFile(text: string, options: ParseOptions = {}): UnitFil
       contentEndBeforeLogical = lastContentEnd;
     }
     const piece = lineText.slice(startInLine);
-    if (continuation && logical.text.length + piece.length > LONG_LINE_MAX) {
+    if (continuation && logical.length + piece.length > LONG_LINE_MAX) {
       report({
         code: 'syntax-line-too-long',
         severity: 'error',
@@ -365,16 +395,17 @@ export function parseUnitFile(text: string, options: ParseOptions = {}): UnitFil
     }
     logical.add(pl.start + startInLine, piece);
 
-    // Is the last character an unescaped backslash?
+    // Is the last character an unescaped backslash? config_parse() rescans the whole joined line,
+    // but the previous piece always ends in the space that replaced its backslash, so scanning
+    // the new piece alone gives the same answer without the quadratic cost.
     let escaped = false;
-    const whole = logical.text;
-    for (let i = 0; i < whole.length; i++) {
+    for (let i = 0; i < piece.length; i++) {
       if (escaped) escaped = false;
-      else if (whole.charCodeAt(i) === 92) escaped = true;
+      else if (piece.charCodeAt(i) === 92) escaped = true;
     }
     if (escaped) {
       // The backslash becomes a space and the next line is appended.
-      logical.text = whole.slice(0, -1) + ' ';
+      logical.replaceLastWithSpace();
       continuation = logical;
       continue;
     }
