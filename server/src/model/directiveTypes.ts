@@ -40,10 +40,38 @@ export type ValueKind =
  */
 export type RepeatMode = 'override' | 'append' | 'merge';
 
+/**
+ * What systemd does with a deprecated spelling (see config_parse_warn_compat in
+ * src/shared/conf-parser.c and the deprecation messages in src/core/load-fragment.c):
+ * - `alias`: parsed exactly like its replacement, silently;
+ * - `deprecated`: parsed and effective, documented as deprecated, no message;
+ * - `warn`: parsed (translated), with a log message asking to switch;
+ * - `ignored`: accepted without effect ("Support for option X= has been removed and it is ignored");
+ * - `removed`: no longer accepted at all (systemd warns "Unknown key").
+ */
+export type LegacyHandling = 'alias' | 'deprecated' | 'warn' | 'ignored' | 'removed';
+
+export interface LegacyInfo {
+  /** Handling in the newest version we track (or from `since` on). */
+  readonly handling: LegacyHandling;
+  /** First version with `handling`; undefined = already so in the oldest version we track. */
+  readonly since?: number;
+  /** Earlier handlings, oldest first, each valid from its `since` up to the next entry. */
+  readonly before?: readonly { readonly handling: LegacyHandling; readonly since?: number }[];
+  /** For names kept in a section for compatibility only, the section they belong in (`Unit`). */
+  readonly preferredSection?: string;
+  /** Short explanation of our own writing. */
+  readonly note: string;
+}
+
 export interface DirectiveInfo {
   /** Exact spelling systemd accepts, e.g. `SystemCallFilter`. */
   readonly name: string;
-  /** Sections this directive is valid in, e.g. `['Service', 'Socket', 'Mount', 'Swap']`. */
+  /**
+   * Sections this directive is valid in, e.g. `['Service', 'Socket', 'Mount', 'Swap']`. A name whose
+   * facts differ per section (Service vs Mount `Type=`, `OOMPolicy=` in [Scope] only since 253) has one
+   * entry per set of sections sharing them; `sectionsOfDirective()` lists every section of a name.
+   */
   readonly sections: readonly string[];
   readonly kind: ValueKind;
   readonly repeat: RepeatMode;
@@ -55,6 +83,14 @@ export interface DirectiveInfo {
   readonly replacedBy?: string;
   /** Allowed literal values for `enum`/`boolean` kinds (booleans list the canonical spellings). */
   readonly values?: readonly string[];
+  /** First version accepting each value of `values`, for values added after the oldest tracked version. */
+  readonly valueSince?: Readonly<Record<string, number>>;
+  /** Set for deprecated, ignored or removed spellings. */
+  readonly legacy?: LegacyInfo;
+  /** systemd's parser function in the newest version that still parses it, e.g. `config_parse_syscall_filter`. */
+  readonly parser?: string;
+  /** Man page that documents it, e.g. `systemd.exec` (without the section number). */
+  readonly manPage?: string;
   /** One-line description of our own writing. */
   readonly description: string;
 }
