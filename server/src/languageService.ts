@@ -167,6 +167,7 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
           case 'unknown-directive':
           case 'misspelled-hardening-directive':
           case 'deprecated-directive':
+          case 'directive-not-in-version':
             if (replacement) {
               actions.push({
                 title: `Replace with ${replacement}=`,

@@ -195,3 +195,19 @@ test('a huge file is analysed up to the cap with a file-too-large warning, fast'
   // Not a timing assertion on speed in general (benchmarks do that), only a guard against a hang.
   assert.ok(ms < 30000, `took ${ms} ms`);
 });
+
+test('deprecated names, names ignored by the target version, and old-section names', () => {
+  const text = '[Unit]\nBindTo=a.service\n[Service]\nExecStart=/bin/true\nMemoryLimit=1G\nStartLimitBurst=3\n';
+  const on252 = setup(text);
+  const ds = on252.ls.doValidation(on252.doc, on252.unit);
+  assert.deepEqual(codes(ds), ['deprecated-directive', 'deprecated-directive', 'deprecated-directive']);
+  assert.match(ds[0]!.message, /use BindsTo=/);
+  assert.match(ds[1]!.message, /use MemoryMax=/);
+  assert.match(ds[2]!.message, /belongs in \[Unit\]/);
+  const [fix] = on252.ls.doCodeActions(on252.doc, ds[0]!.range, [ds[0]!], on252.unit);
+  assert.equal(applyAction(on252.doc, fix!), text.replace('BindTo=', 'BindsTo='));
+  const on258 = setup(text, 'a.service', parseSettings({ target: { systemdVersion: '258' } }));
+  const ds258 = on258.ls.doValidation(on258.doc, on258.unit);
+  assert.equal(ds258[1]!.code, 'directive-not-in-version');
+  assert.match(ds258[1]!.message, /ignored by systemd 258 \(since 258\)/);
+});

@@ -75,12 +75,30 @@ const versionAndDeprecation: Rule = (ctx) => {
         data: { since: info.since, removedIn: info.removedIn },
       });
     }
-    if (info.replacedBy) {
+    const legacy = info.legacy;
+    const ignoredNow = legacy?.handling === 'ignored' && (legacy.since === undefined || ctx.systemdVersion >= legacy.since);
+    if (ignoredNow && isAvailableIn(info, ctx.systemdVersion)) {
+      out.push({
+        rule: 'directive-not-in-version',
+        span: a.keySpan,
+        message: `${a.key}= is accepted but ignored by systemd ${ctx.systemdVersion}${legacy.since !== undefined ? ` (since ${legacy.since})` : ''}: ${legacy.note}.${info.replacedBy ? ` Use ${info.replacedBy}=.` : ''}`,
+        ...(info.replacedBy ? { data: { replacement: info.replacedBy } } : {}),
+        tags: [DiagnosticTag.Unnecessary],
+      });
+    } else if (info.replacedBy) {
       out.push({
         rule: 'deprecated-directive',
         span: a.keySpan,
         message: `${a.key}= is a deprecated name; use ${info.replacedBy}=.`,
         data: { replacement: info.replacedBy },
+        tags: [DiagnosticTag.Deprecated],
+      });
+    } else if (legacy?.preferredSection && legacy.preferredSection !== a.section!.name) {
+      out.push({
+        rule: 'deprecated-directive',
+        span: a.keySpan,
+        message: `${a.key}= in [${a.section!.name}] is kept for compatibility; it belongs in [${legacy.preferredSection}].`,
+        data: { preferredSection: legacy.preferredSection },
         tags: [DiagnosticTag.Deprecated],
       });
     }
