@@ -1,0 +1,387 @@
+/**
+ * `unit-harden preview FILE`: the exact seccomp filters systemd installs for a unit (count,
+ * install order, ABIs, default action, rules and BPF size) for a chosen systemd release and host,
+ * as a table or as one JSON object, optionally writing each filter's BPF program to a directory.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadUnit, type FileReader } from '../model/unit';
+import { encodeProgram } from '../seccomp/bpf';
+import type { RuleSpec } from '../seccomp/filterTypes';
+import { formatAction, formatArg, formatRule, planFilters, type FilterPlan, type PlannedFilter } from '../seccomp/planner';
+import { localArchs } from '../seccomp/abi';
+import { PRESETS, resolveTarget, type TargetInput } from '../seccomp/target';
+
+export interface PreviewIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+const USAGE = `Usage: unit-harden preview FILE [options]
+
+Shows the seccomp filters systemd installs for the unit's sandboxed command, in install order.
+
+Options:
+  --systemd VERSION     systemd release, e.g. 252.39, 248.3, 257 (default: the debian-12 preset's)
+  --arch ARCH           ABI systemd was built for: x86-64, x86, x32, arm64, arm, ppc64-le, s390x, riscv64…
+                        (aliases such as x86_64, amd64, aarch64, i686, ppc64le are accepted; default x86-64)
+  --kernel VERSION      kernel of the host, e.g. 6.1 (default 6.1; 6.3+ turns MemoryDenyWriteExecute= into a prctl)
+  --libseccomp VERSION  libseccomp systemd links (2.5.4, 2.5.4-1+deb12u1, 2.6.0, 2.6.1; others map to the nearest)
+  --preset NAME         ${Object.keys(PRESETS).join(', ')}
+  --json                print one JSON object instead of the table
+  --bpf-dir DIR         write each filter's BPF program as DIR/NN.bpf (00 = first loaded; raw struct sock_filter, little-endian)
+  --no-dropins          do not merge the drop-ins found beside FILE
+
+Exit status: 0 planned, 1 systemd would refuse the unit or fail the command, 2 usage error or unreadable file.`;
+
+class UsageError extends Error {}
+
+/** Largest file read; bigger inputs are reported instead. */
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+/** Reads drop-ins from disk (the same pattern as the check command's reader in cli/main.ts). */
+const diskReader: FileReader = {
+  listDir(dir) {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+  },
+  readFile(file) {
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+      return fs.readFileSync(file).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Lines whose bytes are not valid UTF-8 (systemd ignores those lines). */
+function invalidUtf8Lines(bytes: Buffer): Set<number> {
+  const out = new Set<number>();
+  if (!bytes.toString('utf8').includes('\uFFFD')) return out;
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        strict.decode(bytes.subarray(start, i));
+      } catch {
+        out.add(line);
+      }
+      line++;
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+interface Options {
+  file: string;
+  target: TargetInput;
+  json: boolean;
+  bpfDir: string | undefined;
+  dropins: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options | 'help' {
+  const files: string[] = [];
+  const target: { -readonly [K in keyof TargetInput]: TargetInput[K] } = {};
+  let json = false;
+  let bpfDir: string | undefined;
+  let dropins = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`unit-harden: ${name} needs a value\n\n${USAGE}`);
+      return v;
+    };
+    switch (name) {
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--systemd':
+        target.systemd = value();
+        break;
+      case '--arch':
+        target.arch = value();
+        break;
+      case '--kernel':
+        target.kernel = value();
+        break;
+      case '--libseccomp':
+        target.libseccomp = value();
+        break;
+      case '--preset':
+        target.preset = value();
+        break;
+      case '--json':
+        json = true;
+        break;
+      case '--bpf-dir':
+        bpfDir = value();
+        break;
+      case '--no-dropins':
+        dropins = false;
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unit-harden: unknown option ${arg}\n\n${USAGE}`);
+        files.push(arg);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(`unit-harden: preview takes exactly one unit file${files.length ? ` (got ${files.length})` : ''}\n\n${USAGE}`);
+  return { file: files[0]!, target, json, bpfDir, dropins };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output.
+
+/**
+ * The rule list of a filter in a compact form: argument-free rules grouped by action
+ * ("errno(EPERM): init_module, finit_module, delete_module"), single `a == v` checks of one
+ * syscall and action merged ("socket(a0 == AF_AX25 | AF_IPX | …) → errno(EAFNOSUPPORT)"), other
+ * rules one per entry. Only rules libseccomp accepted on that ABI are listed.
+ */
+export function compactRules(f: PlannedFilter): string[] {
+  const accepted: RuleSpec[] = f.spec.rules.filter((_, i) => (f.ruleErrnos[i] ?? 0) === 0);
+  const plain = new Map<string, string[]>();
+  const eqs = new Map<string, string[]>();
+  const out: string[] = [];
+  for (const r of accepted) {
+    if (r.args.length === 0) {
+      const k = formatAction(r.action);
+      let l = plain.get(k);
+      if (!l) plain.set(k, (l = []));
+      if (!l.includes(r.syscall)) l.push(r.syscall);
+    } else if (r.args.length === 1 && r.args[0]!.op === 'eq') {
+      const c = r.args[0]!;
+      const k = `${r.syscall}\0${c.arg}\0${formatAction(r.action)}`;
+      let l = eqs.get(k);
+      if (!l) {
+        eqs.set(k, (l = []));
+        out.push(k);
+      }
+      l.push(formatArg(r.syscall, c).replace(/^a\d+ == /, ''));
+    } else out.push(formatRule(r));
+  }
+  const expanded = out.map((k) => {
+    const l = eqs.get(k);
+    if (!l) return k;
+    const [syscall, arg, action] = k.split('\0');
+    return `${syscall}(a${arg} == ${l.join(' | ')}) → ${action}`;
+  });
+  return [...[...plain].map(([action, names]) => `${action}: ${names.join(', ')}`), ...expanded];
+}
+
+function firstLine(f: PlannedFilter): number | null {
+  return f.sources[0]?.line ?? null;
+}
+
+/** Filters and instructions per ABI (a filter counts for every ABI its program contains), in seccomp_local_archs[] order. */
+function perAbi(plan: FilterPlan): Map<string, { filters: number; instructions: number | null }> {
+  const m = new Map<string, { filters: number; instructions: number | null }>();
+  for (const abi of localArchs(plan.target.host, plan.target.major)) m.set(abi, { filters: 0, instructions: 0 });
+  for (const f of plan.filters) {
+    for (const abi of f.abis) {
+      const e = m.get(abi) ?? { filters: 0, instructions: 0 };
+      e.filters++;
+      e.instructions = e.instructions === null || f.instructions === null ? null : e.instructions + f.instructions;
+      m.set(abi, e);
+    }
+  }
+  return m;
+}
+
+function totalInstructions(plan: FilterPlan): number | null {
+  let n = 0;
+  for (const f of plan.filters) {
+    if (f.instructions === null) return null;
+    n += f.instructions;
+  }
+  return n;
+}
+
+export function planToJson(plan: FilterPlan, unitName: string): Record<string, unknown> {
+  const byAbi: Record<string, number> = {};
+  for (const [abi, e] of perAbi(plan)) if (e.filters > 0) byAbi[abi] = e.filters;
+  return {
+    unit: unitName,
+    systemd: plan.target.systemd,
+    arch: plan.target.host,
+    kernel: plan.target.kernel,
+    filters: plan.filters.map((f) => ({
+      index: f.index,
+      directive: f.directive,
+      abis: f.abis,
+      defaultAction: formatAction(f.spec.defaultAction),
+      // `rules`: how many rules systemd added that libseccomp accepted on this ABI (rules for
+      // syscalls the ABI lacks fail with -EDOM and are dropped, as systemd does); `ruleList`
+      // spells them out compactly (see compactRules()).
+      rules: f.acceptedRules,
+      line: firstLine(f),
+      instructions: f.instructions,
+      ruleList: compactRules(f),
+      sources: f.sources.map((s) => ({ file: s.file, line: s.line })),
+      ...(f.note !== undefined ? { note: f.note } : {}),
+      ...(f.spec.optimize === 2 ? { optimize: 'binary-tree' } : {}),
+    })),
+    totals: { filters: plan.filters.length, instructions: totalInstructions(plan), byAbi },
+    cost: {},
+    diagnostics: plan.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.file ?? null, line: d.line ?? null })),
+    libseccomp: plan.target.libseccomp,
+    noNewPrivileges: plan.noNewPrivileges,
+    commands: plan.commands,
+    ...(plan.refused !== undefined ? { refused: plan.refused } : {}),
+  };
+}
+
+/** `default ← rule actions` of a filter, e.g. `allow ← errno(EAFNOSUPPORT)`; the arch filter's other-ABI action. */
+function effect(f: PlannedFilter): string {
+  if (f.directive === 'SystemCallArchitectures') return `allow, other ABIs ${formatAction(f.spec.badArchAction)}`;
+  const actions: string[] = [];
+  f.spec.rules.forEach((r, i) => {
+    const a = formatAction(r.action);
+    if ((f.ruleErrnos[i] ?? 0) === 0 && !actions.includes(a)) actions.push(a);
+  });
+  return `${formatAction(f.spec.defaultAction)}${actions.length ? ` ← ${actions.join(', ')}` : ''}${f.spec.optimize === 2 ? ' (tree)' : ''}`;
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+export function planToText(plan: FilterPlan, unitName: string, mainFile: string): string {
+  const t = plan.target;
+  const out: string[] = [];
+  const total = totalInstructions(plan);
+  out.push(`${unitName} — systemd ${t.systemd} built for ${t.host}, kernel ${t.kernel}, libseccomp ${t.libseccomp}${t.preset ? ` (preset ${t.preset})` : ''}`);
+  const nnp = plan.noNewPrivileges;
+  out.push(
+    `${plan.filters.length} seccomp filter${plan.filters.length === 1 ? '' : 's'}${total !== null ? `, ${total} BPF instructions` : ''}; NoNewPrivileges=${nnp.value ? 'yes' : 'no'}${nnp.implied ? ' (implied)' : ''}`,
+  );
+  if (plan.refused) out.push(`REFUSED: ${plan.refused}`);
+  out.push('');
+  if (plan.filters.length > 0) {
+    const rows = plan.filters.map((f) => {
+      const src = f.sources[0];
+      const where = src ? (src.file === mainFile ? `${src.line}` : `${path.basename(src.file)}:${src.line}`) : '';
+      return [
+        String(f.index),
+        f.abis.join('+'),
+        f.directive,
+        where,
+        f.directive === 'SystemCallArchitectures' ? '-' : String(f.acceptedRules),
+        f.instructions === null ? '?' : String(f.instructions),
+        effect(f),
+      ];
+    });
+    const head = ['#', 'ABI', 'Directive', 'Line', 'Rules', 'Insns', 'Default ← rules'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const right = [true, false, false, true, true, true, false];
+    const fmt = (r: string[]): string => '  ' + r.map((c, i) => pad(c, w[i]!, right[i])).join('  ').trimEnd();
+    out.push(fmt(head));
+    out.push('  ' + w.map((n) => '─'.repeat(n)).join('  '));
+    for (const r of rows) out.push(fmt(r));
+    out.push('');
+    out.push('  Per ABI (a filter counts for every ABI its program checks):');
+    for (const [abi, e] of perAbi(plan)) {
+      if (e.filters === 0) continue;
+      out.push(`    ${pad(abi, 8)} ${pad(String(e.filters), 3, true)} filter${e.filters === 1 ? ' ' : 's'}${e.instructions !== null ? `  ${pad(String(e.instructions), 5, true)} instructions` : ''}`);
+    }
+    const notes = plan.filters.filter((f) => f.note).map((f) => `    #${f.index} ${f.directive} (${f.abis.join('+')}): ${f.note}`);
+    const seen = new Set<string>();
+    const uniqueNotes = notes.filter((n) => {
+      const k = n.replace(/^ {4}#\d+ /, '').replace(/\(.*?\): /, '');
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    if (uniqueNotes.length > 0) {
+      out.push('');
+      out.push('  Notes:');
+      out.push(...uniqueNotes);
+    }
+  } else if (!plan.refused) {
+    out.push('  No seccomp filters.');
+  }
+  const shown = plan.diagnostics.filter((d) => d.severity !== 'info' || d.code.startsWith('plan-') || d.code.startsWith('target-'));
+  if (shown.length > 0) {
+    out.push('');
+    for (const d of shown) {
+      const where = d.file ? `${d.file === mainFile ? path.basename(d.file) : d.file}${d.line ? `:${d.line}` : ''}: ` : '';
+      out.push(`  ${where}${d.severity}: ${d.message}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Runs `unit-harden preview …`; returns the exit code. Never throws. */
+export async function runPreview(args: readonly string[], io: PreviewIo): Promise<number> {
+  try {
+    const opts = parseArgs(args);
+    if (opts === 'help') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    const { target, diagnostics: targetDiags } = resolveTarget(opts.target);
+    if (!target) {
+      io.stderr(`${targetDiags.filter((d) => d.severity === 'error').map((d) => `unit-harden: ${d.message}`).join('\n')}\n`);
+      return 2;
+    }
+    let bytes: Buffer;
+    try {
+      const st = fs.statSync(opts.file);
+      if (st.isDirectory()) throw new UsageError(`unit-harden: ${opts.file} is a directory; preview takes one unit file`);
+      if (st.size > MAX_FILE_BYTES) throw new UsageError(`unit-harden: ${opts.file} is too large (${st.size} bytes): not a unit file?`);
+      bytes = fs.readFileSync(opts.file);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`unit-harden: cannot read ${opts.file}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+    }
+    const invalid = invalidUtf8Lines(bytes);
+    const unit = loadUnit(opts.file, bytes.toString('utf8'), opts.dropins ? diskReader : undefined, invalid.size > 0 ? { invalidUtf8Lines: invalid } : {});
+    const plan = planFilters(unit, target);
+    for (const d of targetDiags) {
+      if (d.severity !== 'error') plan.diagnostics.unshift({ code: d.code, severity: d.severity, message: d.message, file: undefined, line: undefined, span: undefined });
+    }
+    if (opts.target.kernel === undefined && opts.target.preset === undefined) {
+      plan.diagnostics.unshift({ code: 'target-kernel-assumed', severity: 'info', message: `no --kernel given: assuming ${target.kernel}`, file: undefined, line: undefined, span: undefined });
+    }
+
+    if (opts.bpfDir !== undefined) {
+      const missing = plan.filters.filter((f) => !f.program);
+      if (missing.length > 0) throw new UsageError(`unit-harden: cannot write BPF: the libseccomp port could not build filter${missing.length > 1 ? 's' : ''} ${missing.map((f) => `#${f.index}`).join(', ')}`);
+      try {
+        fs.mkdirSync(opts.bpfDir, { recursive: true });
+        for (const f of plan.filters) {
+          fs.writeFileSync(path.join(opts.bpfDir, `${String(f.index).padStart(2, '0')}.bpf`), encodeProgram(f.program!, 'little'));
+        }
+      } catch (err) {
+        throw new UsageError(`unit-harden: cannot write to ${opts.bpfDir}: ${(err as Error).message}`);
+      }
+    }
+
+    if (opts.json) io.stdout(`${JSON.stringify(planToJson(plan, unit.unitName), null, 2)}\n`);
+    else io.stdout(planToText(plan, unit.unitName, opts.file));
+    return plan.refused !== undefined ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`unit-harden: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 2;
+  }
+}
