@@ -626,7 +626,16 @@ describe('preview CLI', () => {
     assert.equal(j.totals.filters, 31);
     assert.equal(j.totals.instructions, 909);
     assert.deepEqual(j.totals.byAbi, { x86: 9, x32: 9, 'x86-64': 13 });
-    assert.deepEqual(j.cost, {});
+    // cost (cost.ts over the generated chain; the same figures as on the real 252.38 programs)
+    assert.deepEqual([j.cost.native.miss.min, j.cost.native.miss.minSyscall, j.cost.native.miss.median, j.cost.native.miss.max, j.cost.native.miss.maxSyscall], [172, 'read', 320, 476, 'fchmodat2']);
+    assert.equal(j.cost.actionCache, true);
+    const openat = j.cost.hot.find((h: { name: string }) => h.name === 'openat');
+    assert.deepEqual([openat.instructions, openat.cached, openat.programs], [396, false, 31]);
+    assert.ok(openat.uncachedBy.includes('RestrictSUIDSGID checks a2'), openat.uncachedBy.join('; '));
+    assert.equal(j.cost.hot.find((h: { name: string }) => h.name === 'read').cached, true);
+    assert.equal(j.cost.allowedUncached.length, 19);
+    assert.deepEqual([j.cost.limits.totalInstructions, j.cost.limits.pathTotal, j.cost.limits.maxInsnsPerPath], [909, 1241, 32768]);
+    assert.deepEqual(j.cost.otherAbis.map((o: { abi: string; miss: { count: number } }) => [o.abi, o.miss.count]), [['x86', 0], ['x32', 0]]);
     // the compact rule list: one line per argument-free action, merged == checks
     assert.deepEqual(j.filters[1].ruleList.slice(0, 3), [
       'socket(a0 < AF_UNIX) → errno(EAFNOSUPPORT)',
@@ -654,6 +663,9 @@ describe('preview CLI', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+    const d = await run([example, '--systemd=252.38', '--disasm']);
+    assert.match(d.out, /# filter 21: ProtectKernelLogs \(x86-64\), 8 instructions\n line {2}OP {3}JT {3}JF {3}K\n/);
+    assert.match(d.out, /Cost per x86-64 system call .*\n {4}allowed syscalls: min 172 \(read\), median 320, max 476 \(fchmodat2\)/);
     assert.equal((await run([])).code, 2);
     assert.equal((await run([example, '--systemd', '999'])).code, 2);
     assert.equal((await run([path.join(ROOT, 'no-such.service')])).code, 2);

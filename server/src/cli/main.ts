@@ -10,14 +10,16 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { getLanguageService } from '../languageService';
 import { UNIT_TYPES } from '../model/directives';
-import type { FileReader } from '../model/unit';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../settings';
 import { formatText, formatJson, formatSarif, type FileResult } from './format';
+import { decode, diskReader, readInput, UsageError } from './io';
+import { runPreview } from './preview';
 
 export const VERSION = '0.1.0';
 
 const USAGE = `Usage:
   unit-harden check [options] FILE|DIR...   lint unit files (drop-ins beside them are merged)
+  unit-harden preview [options] FILE        the seccomp filters systemd installs for the unit (see preview --help)
   unit-harden lsp --stdio                   run the language server on stdin/stdout
   unit-harden --version | --help
 
@@ -31,57 +33,9 @@ Options for check:
 
 Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error or unreadable file.`;
 
-/** Thrown for usage errors and unreadable input; the message is printed as is and the exit code is 2. */
-export class UsageError extends Error {}
-
-/** Largest file `check` reads; bigger inputs are reported instead of read. */
-export const MAX_FILE_BYTES = 32 * 1024 * 1024;
-
 export interface Io {
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
-}
-
-const diskReader: FileReader = {
-  listDir(dir) {
-    try {
-      return fs.readdirSync(dir);
-    } catch {
-      return undefined;
-    }
-  },
-  readFile(file) {
-    try {
-      const st = fs.statSync(file);
-      if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
-      return decode(fs.readFileSync(file)).text;
-    } catch {
-      return undefined;
-    }
-  },
-};
-
-/** Decodes UTF-8 and finds the lines whose bytes are not valid UTF-8 (systemd ignores those lines). */
-export function decode(bytes: Buffer): { text: string; invalidLines: Set<number> } {
-  const text = bytes.toString('utf8');
-  const invalidLines = new Set<number>();
-  if (text.includes('\uFFFD')) {
-    const strict = new TextDecoder('utf-8', { fatal: true });
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
-        try {
-          strict.decode(bytes.subarray(start, i));
-        } catch {
-          invalidLines.add(line);
-        }
-        line++;
-        start = i + 1;
-      }
-    }
-  }
-  return { text, invalidLines };
 }
 
 function isUnitFileName(name: string): boolean {
@@ -130,15 +84,7 @@ export function checkFiles(files: readonly string[], options: CheckOptions): Fil
   const service = getLanguageService(options.settings);
   const results: FileResult[] = [];
   for (const file of files) {
-    let bytes: Buffer;
-    try {
-      const st = fs.statSync(file);
-      if (st.size > MAX_FILE_BYTES) throw new UsageError(`unit-harden: ${file} is too large (${st.size} bytes; the limit is ${MAX_FILE_BYTES}): not a unit file?`);
-      bytes = fs.readFileSync(file);
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      throw new UsageError(`unit-harden: cannot read ${file}: ${(err as Error).message}`);
-    }
+    const bytes = readInput(file);
     const { text, invalidLines } = decode(bytes);
     const doc = TextDocument.create(`file://${path.resolve(file)}`, 'systemd-unit', 1, text);
     const unit = service.parseUnit(doc, file, options.dropins ? diskReader : undefined, invalidLines.size > 0 ? { invalidUtf8Lines: invalidLines } : {});
@@ -221,6 +167,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       await import('../main');
       return -1;
     }
+    if (command === 'preview') return await runPreview(rest, io);
     if (command === 'check') {
       const { files, options } = parseArgs(rest);
       const results = checkFiles(expandInputs(files), options);

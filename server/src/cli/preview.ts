@@ -6,12 +6,15 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadUnit, type FileReader } from '../model/unit';
+import { loadUnit } from '../model/unit';
+import { decode, diskReader, readInput, UsageError } from './io';
 import { encodeProgram } from '../seccomp/bpf';
 import type { RuleSpec } from '../seccomp/filterTypes';
 import { formatAction, formatArg, formatRule, planFilters, type FilterPlan, type PlannedFilter } from '../seccomp/planner';
 import { localArchs } from '../seccomp/abi';
 import { PRESETS, resolveTarget, type TargetInput } from '../seccomp/target';
+import { planCost, type PlanCost } from '../seccomp/planCost';
+import { disassemble } from '../seccomp/disasm';
 
 export interface PreviewIo {
   stdout(s: string): void;
@@ -31,55 +34,10 @@ Options:
   --preset NAME         ${Object.keys(PRESETS).join(', ')}
   --json                print one JSON object instead of the table
   --bpf-dir DIR         write each filter's BPF program as DIR/NN.bpf (00 = first loaded; raw struct sock_filter, little-endian)
+  --disasm              also print each filter's BPF program (scmp_bpf_disasm format)
   --no-dropins          do not merge the drop-ins found beside FILE
 
 Exit status: 0 planned, 1 systemd would refuse the unit or fail the command, 2 usage error or unreadable file.`;
-
-class UsageError extends Error {}
-
-/** Largest file read; bigger inputs are reported instead. */
-const MAX_FILE_BYTES = 32 * 1024 * 1024;
-
-/** Reads drop-ins from disk (the same pattern as the check command's reader in cli/main.ts). */
-const diskReader: FileReader = {
-  listDir(dir) {
-    try {
-      return fs.readdirSync(dir);
-    } catch {
-      return undefined;
-    }
-  },
-  readFile(file) {
-    try {
-      const st = fs.statSync(file);
-      if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
-      return fs.readFileSync(file).toString('utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
-
-/** Lines whose bytes are not valid UTF-8 (systemd ignores those lines). */
-function invalidUtf8Lines(bytes: Buffer): Set<number> {
-  const out = new Set<number>();
-  if (!bytes.toString('utf8').includes('\uFFFD')) return out;
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
-      try {
-        strict.decode(bytes.subarray(start, i));
-      } catch {
-        out.add(line);
-      }
-      line++;
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 interface Options {
   file: string;
@@ -87,6 +45,7 @@ interface Options {
   json: boolean;
   bpfDir: string | undefined;
   dropins: boolean;
+  disasm: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options | 'help' {
@@ -95,6 +54,7 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
   let json = false;
   let bpfDir: string | undefined;
   let dropins = true;
+  let disasm = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -133,13 +93,16 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
       case '--no-dropins':
         dropins = false;
         break;
+      case '--disasm':
+        disasm = true;
+        break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unit-harden: unknown option ${arg}\n\n${USAGE}`);
         files.push(arg);
     }
   }
   if (files.length !== 1) throw new UsageError(`unit-harden: preview takes exactly one unit file${files.length ? ` (got ${files.length})` : ''}\n\n${USAGE}`);
-  return { file: files[0]!, target, json, bpfDir, dropins };
+  return { file: files[0]!, target, json, bpfDir, dropins, disasm };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +198,7 @@ export function planToJson(plan: FilterPlan, unitName: string): Record<string, u
       ...(f.spec.optimize === 2 ? { optimize: 'binary-tree' } : {}),
     })),
     totals: { filters: plan.filters.length, instructions: totalInstructions(plan), byAbi },
-    cost: {},
+    cost: planCost(plan) ?? {},
     diagnostics: plan.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.file ?? null, line: d.line ?? null })),
     libseccomp: plan.target.libseccomp,
     noNewPrivileges: plan.noNewPrivileges,
@@ -257,6 +220,34 @@ function effect(f: PlannedFilter): string {
 
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
+}
+
+/** The cost part of the text report. */
+export function costText(cost: PlanCost): string[] {
+  const out: string[] = [];
+  const n = cost.native;
+  out.push(`  Cost per ${n.abi} system call (BPF instructions over the whole chain when it runs):`);
+  out.push(`    allowed syscalls: min ${n.miss.min} (${n.miss.minSyscall ?? '?'}), median ${n.miss.median}, max ${n.miss.max} (${n.miss.maxSyscall ?? '?'})`);
+  for (const o of cost.otherAbis) {
+    if (o.miss.count > 0) out.push(`    from ${o.abi}: min ${o.miss.min}, median ${o.miss.median}, max ${o.miss.max}${o.cacheable ? '' : ' (never cached)'}`);
+    else out.push(`    from ${o.abi}: every call is refused`);
+  }
+  if (cost.actionCache) {
+    out.push(`  Kernel ${cost.kernel} action cache: ${n.cachedSyscalls} ${n.abi} syscall numbers skip every filter, ${n.uncachedSyscalls} run the chain.`);
+    if (cost.allowedUncached.length > 0) {
+      out.push(`    allowed but uncached (${cost.allowedUncached.length}): ${cost.allowedUncached.map((u) => `${u.name} ${u.instructions}`).join(', ')}`);
+    }
+  } else {
+    out.push(`  Kernel ${cost.kernel} has no seccomp action cache (5.11+): every call runs the whole chain.`);
+  }
+  const hot = cost.hot.filter((h) => h.allowed);
+  const slow = hot.filter((h) => !(h.cached && cost.actionCache));
+  const fast = hot.filter((h) => h.cached && cost.actionCache);
+  if (slow.length > 0) out.push(`    hot syscalls that run the chain: ${slow.map((h) => `${h.name} ${h.instructions}`).join(', ')}`);
+  if (fast.length > 0) out.push(`    hot syscalls the cache serves: ${fast.map((h) => h.name).join(', ')}`);
+  const l = cost.limits;
+  out.push(`  Kernel limits: ${l.pathTotal} of ${l.maxInsnsPerPath} path instructions used${l.tooLong.length ? `; filters over ${l.maxInsnsPerFilter}: ${l.tooLong.map((i) => `#${i}`).join(', ')}` : ''}${l.firstOverPath !== undefined ? `; the path limit is exceeded at filter #${l.firstOverPath}` : ''}.`);
+  return out;
 }
 
 export function planToText(plan: FilterPlan, unitName: string, mainFile: string): string {
@@ -297,6 +288,8 @@ export function planToText(plan: FilterPlan, unitName: string, mainFile: string)
       if (e.filters === 0) continue;
       out.push(`    ${pad(abi, 8)} ${pad(String(e.filters), 3, true)} filter${e.filters === 1 ? ' ' : 's'}${e.instructions !== null ? `  ${pad(String(e.instructions), 5, true)} instructions` : ''}`);
     }
+    const cost = planCost(plan);
+    if (cost) out.push('', ...costText(cost));
     const notes = plan.filters.filter((f) => f.note).map((f) => `    #${f.index} ${f.directive} (${f.abis.join('+')}): ${f.note}`);
     const seen = new Set<string>();
     const uniqueNotes = notes.filter((n) => {
@@ -339,19 +332,8 @@ export async function runPreview(args: readonly string[], io: PreviewIo): Promis
       io.stderr(`${targetDiags.filter((d) => d.severity === 'error').map((d) => `unit-harden: ${d.message}`).join('\n')}\n`);
       return 2;
     }
-    let bytes: Buffer;
-    try {
-      const st = fs.statSync(opts.file);
-      if (st.isDirectory()) throw new UsageError(`unit-harden: ${opts.file} is a directory; preview takes one unit file`);
-      if (st.size > MAX_FILE_BYTES) throw new UsageError(`unit-harden: ${opts.file} is too large (${st.size} bytes): not a unit file?`);
-      bytes = fs.readFileSync(opts.file);
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`unit-harden: cannot read ${opts.file}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
-    }
-    const invalid = invalidUtf8Lines(bytes);
-    const unit = loadUnit(opts.file, bytes.toString('utf8'), opts.dropins ? diskReader : undefined, invalid.size > 0 ? { invalidUtf8Lines: invalid } : {});
+    const { text, invalidLines } = decode(readInput(opts.file));
+    const unit = loadUnit(opts.file, text, opts.dropins ? diskReader : undefined, invalidLines.size > 0 ? { invalidUtf8Lines: invalidLines } : {});
     const plan = planFilters(unit, target);
     for (const d of targetDiags) {
       if (d.severity !== 'error') plan.diagnostics.unshift({ code: d.code, severity: d.severity, message: d.message, file: undefined, line: undefined, span: undefined });
@@ -375,6 +357,12 @@ export async function runPreview(args: readonly string[], io: PreviewIo): Promis
 
     if (opts.json) io.stdout(`${JSON.stringify(planToJson(plan, unit.unitName), null, 2)}\n`);
     else io.stdout(planToText(plan, unit.unitName, opts.file));
+    if (opts.disasm) {
+      for (const f of plan.filters) {
+        if (!f.program) continue;
+        io.stdout(`\n# filter ${f.index}: ${f.directive} (${f.abis.join('+')}), ${f.program.instructions.length} instructions\n${disassemble(f.program)}`);
+      }
+    }
     return plan.refused !== undefined ? 1 : 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,0 +1,135 @@
+/**
+ * What a planned filter chain costs the kernel, summarised for people: per-syscall instructions on
+ * a cache miss (min/median/max over the syscalls the chain allows), the hot syscalls with their
+ * cost and whether the kernel's action cache skips the chain for them, which directives keep
+ * allowed syscalls out of the cache, and the kernel's size limits. Built on cost.ts.
+ */
+
+import type { AbiName } from './abi';
+import { createCostModel, HOT_SYSCALLS, type CostModel, type CostStats } from './cost';
+import type { NotConstReason } from './kernelCache';
+import type { FilterPlan } from './planner';
+
+export interface HotSyscallCost {
+  readonly name: string;
+  readonly instructions: number;
+  readonly programs: number;
+  readonly cached: boolean;
+  readonly allowed: boolean;
+  /** Directives whose filters keep this call out of the cache (oldest first), with why. */
+  readonly uncachedBy: readonly string[];
+}
+
+export interface AbiCost {
+  readonly abi: AbiName;
+  /** Whether the kernel's constant-action cache can serve calls from this ABI at all. */
+  readonly cacheable: boolean;
+  /** Allowed syscalls: instructions executed over the whole chain on a cache miss. */
+  readonly miss: CostStats;
+  readonly cachedSyscalls: number;
+  readonly uncachedSyscalls: number;
+}
+
+export interface PlanCost {
+  readonly kernel: string;
+  /** The kernel has the constant-action cache (Linux 5.11+). */
+  readonly actionCache: boolean;
+  readonly native: AbiCost;
+  /** Calls made through the other ABIs (x86 and x32 on x86-64), which run the chain too. */
+  readonly otherAbis: readonly AbiCost[];
+  readonly hot: readonly HotSyscallCost[];
+  /** Allowed syscalls that still run the whole chain, with the directives responsible. */
+  readonly allowedUncached: readonly { readonly name: string; readonly instructions: number; readonly directives: readonly string[] }[];
+  readonly limits: {
+    readonly totalInstructions: number;
+    /** Σ(len + 4) as the kernel counts it (on its converted programs) against MAX_INSNS_PER_PATH. */
+    readonly pathTotal: number;
+    readonly maxInsnsPerPath: number;
+    readonly maxInsnsPerFilter: number;
+    /** Filters over BPF_MAXINSNS, by index. */
+    readonly tooLong: readonly number[];
+    /** First filter the kernel would refuse for the path limit. */
+    readonly firstOverPath: number | undefined;
+  };
+}
+
+function reasonText(r: NotConstReason): string {
+  switch (r.kind) {
+    case 'loads-arg':
+      return `checks a${r.arg}`;
+    case 'loads-ip':
+      return 'checks the instruction pointer';
+    case 'returns':
+      return 'does not allow it';
+    case 'instruction':
+      return 'uses an instruction the cache cannot follow';
+    case 'invalid':
+      return 'is invalid';
+  }
+}
+
+/** A label per filter: `Directive (abi)`. */
+export function filterLabels(plan: FilterPlan): string[] {
+  return plan.filters.map((f) => `${f.directive} (${f.abis.join('+')})`);
+}
+
+/** The cost model of a plan's chain, or undefined when some filter has no program. */
+export function planCostModel(plan: FilterPlan): CostModel | undefined {
+  const chain = plan.filters.map((f) => f.program);
+  if (chain.some((p) => p === undefined)) return undefined;
+  return createCostModel(
+    chain.map((p) => p!),
+    { host: plan.target.host, kernel: plan.target.kernel, libseccomp: plan.target.libseccomp, labels: filterLabels(plan) },
+  );
+}
+
+function abiCost(model: CostModel, abi: AbiName): AbiCost {
+  const summary = model.cacheSummary(abi);
+  return {
+    abi,
+    cacheable: summary.cacheable,
+    miss: model.stats(abi, { includeCached: true, include: 'allowed' }),
+    cachedSyscalls: summary.cached,
+    uncachedSyscalls: summary.uncached,
+  };
+}
+
+/** Summarises what the plan's filter chain costs; undefined when there are no programs. */
+export function planCost(plan: FilterPlan, model: CostModel | undefined = planCostModel(plan)): PlanCost | undefined {
+  if (!model || plan.filters.length === 0) return undefined;
+  const native = plan.target.host;
+  const directiveOf = (index: number): string => plan.filters[index]?.directive ?? `#${index}`;
+  const hot: HotSyscallCost[] = [];
+  for (const c of model.hot(native)) {
+    if (!c.name || !HOT_SYSCALLS.includes(c.name)) continue;
+    hot.push({
+      name: c.name,
+      instructions: c.instructions,
+      programs: c.calls,
+      cached: c.cached,
+      allowed: c.allowed,
+      uncachedBy: c.uncachedBy.map((u) => `${directiveOf(u.index)} ${reasonText(u.reason)}`).filter((v, i, a) => a.indexOf(v) === i),
+    });
+  }
+  const limits = model.limits;
+  return {
+    kernel: plan.target.kernel,
+    actionCache: model.cache !== undefined,
+    native: abiCost(model, native),
+    otherAbis: model.abis.filter((a) => a !== native).map((a) => abiCost(model, a)),
+    hot,
+    allowedUncached: model.allowedUncached(native).map((u) => ({
+      name: u.name ?? `#${u.nr}`,
+      instructions: u.instructions,
+      directives: [...new Set(u.filters.map((f) => directiveOf(f.index)))],
+    })),
+    limits: {
+      totalInstructions: limits.totalInstructions,
+      pathTotal: limits.pathTotal,
+      maxInsnsPerPath: limits.maxInsnsPerPath,
+      maxInsnsPerFilter: limits.maxInsns,
+      tooLong: limits.tooLong,
+      firstOverPath: limits.firstOverPath,
+    },
+  };
+}
