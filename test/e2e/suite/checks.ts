@@ -1,0 +1,246 @@
+/**
+ * The end-to-end checks: each drives the real VS Code API (diagnostics, hover, code actions,
+ * completion, symbols, folding, settings, commands) against the extension as VS Code loaded it.
+ * Add a check with `check(name, async () => { ... })`; they run in the order written here.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { check, expect, expectEqual, show, waitFor } from './harness';
+import {
+  EXTENSION_ID,
+  LANGUAGE_ID,
+  REPO_ROOT,
+  codeOf,
+  copyExample,
+  exampleText,
+  hoverText,
+  labelOf,
+  open,
+  ours,
+  summary,
+  waitForDiagnostics,
+  writeFile,
+} from './fixtures';
+
+const MISSPELLED = 'misspelled-hardening-directive';
+
+/** 0-based line of the first line of `text` that starts with `prefix`. */
+function lineOf(text: string, prefix: string): number {
+  const i = text.split('\n').findIndex((l) => l.startsWith(prefix));
+  if (i < 0) throw new Error(`no line starting with ${prefix}`);
+  return i;
+}
+
+const WEBAPP = exampleText('webapp.service');
+const PROTECT_DEVICES_LINE = lineOf(WEBAPP, 'ProtectDevices=');
+const ARCHITECTURE_LINE = lineOf(WEBAPP, 'SystemCallArchitecture=');
+const FILTER_LINE = lineOf(WEBAPP, 'SystemCallFilter=');
+
+let webapp: vscode.Uri | undefined;
+function webappUri(): vscode.Uri {
+  webapp ??= copyExample('webapp.service');
+  return webapp;
+}
+
+check('the extension is installed where the runner says and activates on a .service file', async () => {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  expect(ext, `extension ${EXTENSION_ID} is not known to VS Code`, vscode.extensions.all.map((e) => e.id));
+  // The runner tells which copy must be loaded: the source tree, or the one installed from the .vsix.
+  const expected = process.env['UNIT_HARDEN_E2E_EXTENSION_ROOT'];
+  if (expected) {
+    expectEqual(fs.realpathSync(ext.extensionPath), fs.realpathSync(expected), 'extension loaded from the wrong folder');
+  }
+  const pkg = ext.packageJSON as { version?: string; main?: string };
+  expect(pkg.main === './dist/extension.js', 'unexpected main in the loaded package.json', pkg.main);
+  await open(webappUri());
+  await waitFor('the extension to activate', () => (ext.isActive ? true : undefined), { timeoutMs: 30_000 });
+  expect((await vscode.commands.getCommands(true)).includes('unitHarden.restartServer'), 'unitHarden.restartServer is not registered');
+});
+
+check('language ids: .service files and drop-in override.conf are systemd-unit', async () => {
+  const unit = await vscode.workspace.openTextDocument(webappUri());
+  expectEqual(unit.languageId, LANGUAGE_ID, 'language id of webapp.service');
+  const dropin = await vscode.workspace.openTextDocument(writeFile('x.service.d/override.conf', '[Service]\nProtectDevices=yes\n'));
+  expectEqual(dropin.languageId, LANGUAGE_ID, 'language id of x.service.d/override.conf');
+  const other = await vscode.workspace.openTextDocument(writeFile('not-a-dropin/app.conf', 'key=value\n'));
+  expect(other.languageId !== LANGUAGE_ID, 'a .conf outside a drop-in folder must not be a systemd unit', other.languageId);
+  const socket = await vscode.workspace.openTextDocument(writeFile('web.socket', '[Socket]\nListenStream=80\n'));
+  expectEqual(socket.languageId, LANGUAGE_ID, 'language id of web.socket');
+});
+
+check('diagnostics: the two typos in examples/webapp.service are errors on the right lines', async () => {
+  const uri = webappUri();
+  await open(uri);
+  const ds = await waitForDiagnostics(uri, 'two misspelled-directive errors', (d) => d.filter((x) => codeOf(x) === MISSPELLED).length >= 2);
+  const errors = ds.filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+  expectEqual(summary(errors), [`${PROTECT_DEVICES_LINE}:${MISSPELLED}`, `${ARCHITECTURE_LINE}:${MISSPELLED}`].sort(), 'error diagnostics of webapp.service');
+  const pd = errors.find((d) => d.range.start.line === PROTECT_DEVICES_LINE)!;
+  expectEqual(
+    [pd.range.start.line, pd.range.start.character, pd.range.end.line, pd.range.end.character],
+    [PROTECT_DEVICES_LINE, 0, PROTECT_DEVICES_LINE, 'ProtectDevices'.length],
+    'range of the ProtectDevices= diagnostic',
+  );
+  expect(pd.message.includes('did you mean PrivateDevices='), 'ProtectDevices= message', pd.message);
+  const arch = errors.find((d) => d.range.start.line === ARCHITECTURE_LINE)!;
+  expect(arch.message.includes('did you mean SystemCallArchitectures='), 'SystemCallArchitecture= message', arch.message);
+});
+
+check('diagnostics: examples/resolver.service has no errors or warnings', async () => {
+  const uri = copyExample('resolver.service');
+  const doc = await open(uri);
+  const editor = await vscode.window.showTextDocument(doc);
+  const bad = (d: vscode.Diagnostic[]) => d.filter((x) => x.severity === vscode.DiagnosticSeverity.Error || x.severity === vscode.DiagnosticSeverity.Warning);
+  // "No diagnostics" looks the same before and after validation, so make the server speak first:
+  // add a typo, wait for its error, take it out again, and wait for the file to be clean.
+  const at = new vscode.Position(lineOf(exampleText('resolver.service'), '[Service]') + 1, 0);
+  expect(await editor.edit((b) => b.insert(at, 'ProtectDevices=yes\n')), 'edit failed');
+  await waitForDiagnostics(uri, 'the inserted typo', (d) => summary(bad(d)).join() === `${at.line}:${MISSPELLED}`);
+  expect(await editor.edit((b) => b.delete(new vscode.Range(at, at.translate(1)))), 'edit failed');
+  expectEqual(doc.getText(), exampleText('resolver.service'), 'text after removing the typo');
+  await waitForDiagnostics(uri, 'no errors or warnings', (d) => bad(d).length === 0);
+  expectEqual(summary(bad(ours(uri))), [], 'errors and warnings in resolver.service');
+});
+
+check('hover: a directive key shows its documentation', async () => {
+  const uri = webappUri();
+  await open(uri);
+  const hovers = await waitFor('a hover on SystemCallFilter=', async () => {
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(FILTER_LINE, 3));
+    return hs.length > 0 ? hs : undefined;
+  });
+  const text = hoverText(hovers[0]!);
+  expect(text.startsWith('**SystemCallFilter=**'), 'hover text must start with **SystemCallFilter=**', text);
+  expect(text.includes('freedesktop.org/software/systemd/man'), 'hover links the man page', text);
+  const r = hovers[0]!.range;
+  expect(r && r.start.line === FILTER_LINE && r.start.character === 0 && r.end.character === 'SystemCallFilter'.length, 'hover range covers the key', r);
+  const header = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(lineOf(WEBAPP, '[Service]'), 2));
+  expect(header.length > 0 && hoverText(header[0]!).startsWith('**[Service]**'), 'hover on [Service]', header.map(hoverText));
+});
+
+check('quick fix: "Replace with PrivateDevices=" edits the document and clears the error', async () => {
+  const uri = copyExample('webapp.service', 'quickfix');
+  const doc = await open(uri);
+  const ds = await waitForDiagnostics(uri, 'the ProtectDevices= error', (d) => d.some((x) => x.range.start.line === PROTECT_DEVICES_LINE));
+  const diag = ds.find((x) => x.range.start.line === PROTECT_DEVICES_LINE)!;
+  const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, diag.range);
+  const fix = actions.find((a): a is vscode.CodeAction => a.title === 'Replace with PrivateDevices=');
+  expect(fix, 'no "Replace with PrivateDevices=" action', actions.map((a) => a.title));
+  expect(fix.kind?.value === vscode.CodeActionKind.QuickFix.value, 'the fix is a quickfix', fix.kind?.value);
+  expect(fix.isPreferred === true, 'the fix is the preferred one', fix.isPreferred);
+  expect(fix.edit, 'the fix carries a workspace edit', fix);
+  expect(await vscode.workspace.applyEdit(fix.edit), 'applyEdit returned false');
+  expectEqual(doc.lineAt(PROTECT_DEVICES_LINE).text, 'PrivateDevices=yes', 'the edited line');
+  expectEqual(doc.lineCount, WEBAPP.split('\n').length, 'line count after the edit');
+  await waitForDiagnostics(uri, 'only the SystemCallArchitecture= error left', (d) => {
+    const errs = d.filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
+    return errs.length === 1 && errs[0]!.range.start.line === ARCHITECTURE_LINE;
+  });
+  await doc.save();
+  expectEqual(fs.readFileSync(uri.fsPath, 'utf8').split('\n')[PROTECT_DEVICES_LINE], 'PrivateDevices=yes', 'the saved line');
+});
+
+check('completion: directive names in [Service], section names after [', async () => {
+  const uri = writeFile('complete.service', '[Service]\nExecStart=/bin/true\nSystemCall\n[\n');
+  await open(uri);
+  const list = await waitFor('directive completions', async () => {
+    const l = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(2, 'SystemCall'.length));
+    return l.items.some((i) => labelOf(i) === 'SystemCallFilter') ? l : undefined;
+  });
+  const labels = list.items.map(labelOf);
+  for (const want of ['SystemCallFilter', 'SystemCallArchitectures', 'SystemCallErrorNumber', 'SystemCallLog', 'PrivateDevices']) {
+    expect(labels.includes(want), `completion lacks ${want}`, labels.slice(0, 30));
+  }
+  expect(!labels.includes('ProtectDevices'), 'completion offers the non-existent ProtectDevices', labels);
+  const filter = list.items.find((i) => labelOf(i) === 'SystemCallFilter')!;
+  expectEqual(filter.kind, vscode.CompletionItemKind.Property, 'kind of SystemCallFilter');
+  const insert = filter.insertText instanceof vscode.SnippetString ? filter.insertText.value : filter.insertText;
+  expectEqual(insert, 'SystemCallFilter=$0', 'insert text of SystemCallFilter');
+  const sections = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(3, 1));
+  const sectionLabels = sections.items.map(labelOf);
+  for (const want of ['[Unit]', '[Service]', '[Install]']) expect(sectionLabels.includes(want), `section completion lacks ${want}`, sectionLabels);
+  expect(!sectionLabels.includes('[Socket]'), 'a .service must not be offered [Socket]', sectionLabels);
+});
+
+check('document symbols and folding ranges follow the sections of webapp.service', async () => {
+  const uri = webappUri();
+  await open(uri);
+  // Expected outline from the file itself: section headers and the keys below them.
+  const expected: [string, string[]][] = [];
+  for (const line of WEBAPP.split('\n')) {
+    const h = /^\[(\w+)\]$/.exec(line);
+    if (h) expected.push([`[${h[1]}]`, []]);
+    const k = /^(\w+)=/.exec(line);
+    if (k && expected.length) expected[expected.length - 1]![1].push(k[1]!);
+  }
+  const symbols = await waitFor('document symbols', async () => {
+    const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+    return s && s.length > 0 ? s : undefined;
+  });
+  expectEqual(
+    symbols.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]),
+    expected,
+    'outline of webapp.service',
+  );
+  expectEqual(symbols[1]!.kind, vscode.SymbolKind.Namespace, 'kind of the [Service] symbol');
+  const folds = await vscode.commands.executeCommand<vscode.FoldingRange[]>('vscode.executeFoldingRangeProvider', uri);
+  const starts = folds.map((f) => f.start);
+  for (const header of ['[Unit]', '[Service]', '[Install]']) {
+    expect(starts.includes(lineOf(WEBAPP, header)), `no folding range starts at ${header}`, folds);
+  }
+});
+
+check('settings: unitHarden.target.systemdVersion=245 flags SystemCallLog= (new in 247), 252 does not', async () => {
+  // ProtectDevices= is a sentinel: once its error is there, the server has validated this version.
+  const uri = writeFile('version.service', '[Service]\nExecStart=/bin/true\nSystemCallLog=@mount\nProtectDevices=yes\n');
+  await open(uri);
+  const config = () => vscode.workspace.getConfiguration('unitHarden');
+  const versionCode = 'directive-not-in-version';
+  const before = await waitForDiagnostics(uri, 'the sentinel error on 252', (d) => d.some((x) => codeOf(x) === MISSPELLED));
+  expectEqual(summary(before), [`3:${MISSPELLED}`], 'diagnostics on systemd 252');
+  try {
+    await config().update('target.systemdVersion', '245', vscode.ConfigurationTarget.Global);
+    const on245 = await waitForDiagnostics(uri, `${versionCode} on 245`, (d) => d.some((x) => codeOf(x) === versionCode));
+    expectEqual(summary(on245), [`2:${versionCode}`, `3:${MISSPELLED}`], 'diagnostics on systemd 245');
+    const d = on245.find((x) => codeOf(x) === versionCode)!;
+    expectEqual(d.severity, vscode.DiagnosticSeverity.Warning, 'severity of directive-not-in-version');
+    expect(d.message.includes('245'), 'the message names the target version', d.message);
+  } finally {
+    await config().update('target.systemdVersion', undefined, vscode.ConfigurationTarget.Global);
+  }
+  await waitForDiagnostics(uri, `${versionCode} gone after going back to 252`, (d) => !d.some((x) => codeOf(x) === versionCode) && d.length === 1);
+});
+
+check('command: unitHarden.restartServer restarts the server and it serves again', async () => {
+  const uri = writeFile('restart.service', '[Service]\nExecStart=/bin/true\n');
+  const doc = await open(uri);
+  await vscode.commands.executeCommand('unitHarden.restartServer');
+  // After the restart the new server must see edits: introduce a typo and wait for its error.
+  const editor = await vscode.window.showTextDocument(doc);
+  expect(await editor.edit((b) => b.insert(new vscode.Position(2, 0), 'SystemCallArchitecture=native\n')), 'edit failed');
+  await waitForDiagnostics(uri, 'the error from the restarted server', (d) => summary(d).join() === `2:${MISSPELLED}`);
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 2));
+  expect(hovers.length > 0 && hoverText(hovers[0]!).startsWith('**ExecStart=**'), 'hover after restart', hovers.map(hoverText));
+});
+
+check('a drop-in override.conf is linted on its own', async () => {
+  const uri = writeFile('db.service.d/override.conf', '[Service]\nProtectDevices=yes\n');
+  const doc = await open(uri);
+  expectEqual(doc.languageId, LANGUAGE_ID, 'language id of the drop-in');
+  const ds = await waitForDiagnostics(uri, 'the drop-in typo', (d) => d.length > 0);
+  expectEqual(summary(ds), [`1:${MISSPELLED}`], 'diagnostics of the drop-in');
+});
+
+/** Printed once at the end, so failures come with the context a reader needs. */
+export function environmentSummary(): string {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  return show({
+    vscode: vscode.version,
+    extensionPath: ext?.extensionPath,
+    repo: REPO_ROOT,
+    workspace: vscode.workspace.workspaceFolders?.map((f) => f.uri.toString()),
+    node: process.version,
+    examples: fs.readdirSync(path.join(REPO_ROOT, 'examples')),
+  });
+}
