@@ -116,3 +116,18 @@ test('--version and --help', () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /unit-harden check/);
 });
+
+test('preview on the bundled example: the filter table, the cost, and the typos that change it', () => {
+  const r = run(['preview', 'examples/webapp.service', '--kernel', '6.1']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines[0], 'webapp.service — systemd 252.39 built for x86-64, kernel 6.1, libseccomp 2.5.4-1+deb12u1');
+  assert.match(lines[1]!, /^31 seccomp filters, \d+ BPF instructions; NoNewPrivileges=yes$/);
+  // Without SystemCallArchitectures= (misspelt), SystemCallFilter= is installed for all three ABIs.
+  assert.equal(lines.filter((l) => /^\s+\d+\s+(x86|x32|x86-64)\s+SystemCallFilter\s/.test(l)).length, 3);
+  assert.ok(lines.includes('  webapp.service:25: error: Unknown directive SystemCallArchitecture= in [Service]: did you mean SystemCallArchitectures=? systemd ignores unknown keys, so this protection is not applied. [misspelled-hardening-directive]'));
+  assert.match(r.stdout, /Cost per x86-64 system call/);
+  const json = JSON.parse(run(['preview', '--json', 'examples/webapp.service']).stdout);
+  assert.equal(json.filters.length, 31);
+  assert.ok(json.diagnostics.some((d: { code: string; line: number }) => d.code === 'misspelled-hardening-directive' && d.line === 15));
+});

@@ -8,6 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadUnit } from '../model/unit';
 import { decode, diskReader, readInput, UsageError } from './io';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DiagnosticSeverity } from 'vscode-languageserver-types';
+import { getLanguageService } from '../languageService';
+import { parseSettings } from '../settings';
 import { encodeProgram } from '../seccomp/bpf';
 import type { RuleSpec } from '../seccomp/filterTypes';
 import { formatAction, formatArg, formatRule, planFilters, type FilterPlan, type PlannedFilter } from '../seccomp/planner';
@@ -311,7 +315,7 @@ export function planToText(plan: FilterPlan, unitName: string, mainFile: string)
     out.push('');
     for (const d of shown) {
       const where = d.file ? `${d.file === mainFile ? path.basename(d.file) : d.file}${d.line ? `:${d.line}` : ''}: ` : '';
-      out.push(`  ${where}${d.severity}: ${d.message}`);
+      out.push(`  ${where}${d.severity}: ${d.message}${d.severity === 'info' ? '' : ` [${d.code}]`}`);
     }
   }
   return out.join('\n') + '\n';
@@ -335,6 +339,20 @@ export async function runPreview(args: readonly string[], io: PreviewIo): Promis
     const { text, invalidLines } = decode(readInput(opts.file));
     const unit = loadUnit(opts.file, text, opts.dropins ? diskReader : undefined, invalidLines.size > 0 ? { invalidUtf8Lines: invalidLines } : {});
     const plan = planFilters(unit, target);
+    // The unit's own problems come first: a misspelt directive changes the plan (systemd ignores it).
+    const ls = getLanguageService(parseSettings({ target: { systemdVersion: target.systemd } }));
+    const doc = TextDocument.create(`file://${path.resolve(opts.file)}`, 'systemd-unit', 1, text);
+    const lint = ls.doValidation(doc, unit).filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning);
+    plan.diagnostics.unshift(
+      ...lint.map((d) => ({
+        code: String(d.code),
+        severity: d.severity === DiagnosticSeverity.Error ? ('error' as const) : ('warning' as const),
+        message: d.message,
+        file: opts.file,
+        line: d.range.start.line + 1,
+        span: { offset: doc.offsetAt(d.range.start), length: doc.offsetAt(d.range.end) - doc.offsetAt(d.range.start) },
+      })),
+    );
     for (const d of targetDiags) {
       if (d.severity !== 'error') plan.diagnostics.unshift({ code: d.code, severity: d.severity, message: d.message, file: undefined, line: undefined, span: undefined });
     }
