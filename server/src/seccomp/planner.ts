@@ -26,7 +26,7 @@ import { errnoName } from './errno';
 import { afName } from './addressFamilies';
 import type { Action, ArgCmp, BpfProgram, FilterSpec, RuleSpec } from './filterTypes';
 import { groupInfo, knownSyscalls } from './groups';
-import { buildFilter } from './libseccomp';
+import { actionValue, buildFilter } from './libseccomp';
 import { isKnownSyscall, libseccompSupportsAbi, ruleTargets, syscallNumber } from './syscalls';
 import { atLeast, hasBackport, kernelAtLeast, type Target } from './target';
 
@@ -112,27 +112,6 @@ const rule = (syscall: string, action: Action, args: readonly ArgCmp[] = [], pol
   policy,
 });
 
-/** SCMP_ACT_* value of an action, for comparing actions the way libseccomp does. */
-function actionValue(a: Action): number {
-  switch (a.kind) {
-    case 'allow':
-      return 0x7fff0000;
-    case 'kill-process':
-      return 0x80000000;
-    case 'kill-thread':
-      return 0;
-    case 'errno':
-      return (0x00050000 | (a.errno & 0xffff)) >>> 0;
-    case 'log':
-      return 0x7ffc0000;
-    case 'trap':
-      return 0x00030000;
-    case 'trace':
-      return (0x7ff00000 | (a.data & 0xffff)) >>> 0;
-    case 'notify':
-      return 0x7fc00000;
-  }
-}
 
 /** A short human form of an action: `allow`, `errno(EPERM)`, `kill-process`, `log`. */
 export function formatAction(a: Action): string {
