@@ -28,7 +28,8 @@ import { loadUnit, type FileReader, type LoadOptions, type UnitDocument } from '
 import { nodeAt, sectionAt } from './parser/query';
 import type { Span } from './parser/nodes';
 import { lintUnit } from './lint/linter';
-import { DEFAULT_SETTINGS, majorVersion, type Settings } from './settings';
+import { DEFAULT_SETTINGS, type Settings } from './settings';
+import { analyzeUnit, targetFromSettings, type TargetResolution, type UnitAnalysis } from './analysis';
 
 export interface LanguageService {
   /** Parses a document (and its drop-ins when a reader is given). */
@@ -41,6 +42,10 @@ export interface LanguageService {
   getFoldingRanges(doc: TextDocument, unit: UnitDocument): FoldingRange[];
   configure(settings: Settings): void;
   readonly settings: Settings;
+  /** The target the settings describe, with any problem resolving it. */
+  readonly target: TargetResolution;
+  /** The filter plan and cost of a unit for the configured target (memoised per unit object). */
+  analyze(unit: UnitDocument): UnitAnalysis | undefined;
 }
 
 function rangeOf(doc: TextDocument, span: Span): Range {
@@ -56,7 +61,10 @@ export const MAX_ANALYSED_LENGTH = 1024 * 1024;
 
 export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): LanguageService {
   let settings = initial;
-  const version = (): number => majorVersion(settings.target.systemdVersion);
+  let resolution: TargetResolution = targetFromSettings(settings);
+  // NOTE: a target the settings cannot describe falls back to Debian 12's systemd for name checks.
+  const version = (): number => resolution.target?.major ?? 252;
+  const analysisOf = (unit: UnitDocument): UnitAnalysis | undefined => (resolution.target ? analyzeUnit(unit, resolution.target) : undefined);
 
   const service: LanguageService = {
     get settings() {
@@ -64,6 +72,13 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
     },
     configure(next) {
       settings = next;
+      resolution = targetFromSettings(next);
+    },
+    get target() {
+      return resolution;
+    },
+    analyze(unit) {
+      return analysisOf(unit);
     },
 
     parseUnit(doc, path, reader, options) {
@@ -71,7 +86,7 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
     },
 
     doValidation(doc, unit) {
-      return lintUnit(unit, doc, { systemdVersion: version(), severities: settings.rules });
+      return lintUnit(unit, doc, { systemdVersion: version(), severities: settings.rules, analysis: () => analysisOf(unit) });
     },
 
     doHover(doc, position, unit) {
@@ -89,7 +104,7 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
         lines.push(info.description);
         if (!isAvailableIn(info, version())) {
           lines.push('');
-          lines.push(`⚠ systemd ${settings.target.systemdVersion} does not know this directive and ignores it.`);
+          lines.push(`⚠ systemd ${resolution.target?.systemd ?? version()} does not know this directive and ignores it.`);
         }
         if (info.replacedBy) {
           lines.push('');

@@ -130,6 +130,7 @@ export function startServer(connection: Connection): void {
     try {
       const raw: unknown = await connection.workspace.getConfiguration(CONFIG_SECTION);
       service.configure(parseSettings(raw, (m) => connection.console.warn(m)));
+      for (const m of service.target.messages) if (m.severity !== 'info') connection.console.warn(`Target: ${m.message}`);
     } catch (err) {
       connection.console.error(`Could not read settings: ${String(err)}`);
     }

@@ -53,3 +53,9 @@ test('engines.vscode stays at or below what code-server 4.96 (VS Code 1.96) acce
   assert.ok(minor <= 96);
   assert.equal(manifest.devDependencies['@types/vscode'], `1.${minor}.0`);
 });
+
+test('the preset names in the settings are exactly the presets the planner knows', async () => {
+  const { PRESETS } = await import('../../server/src/seccomp/target');
+  const { PRESET_NAMES } = await import('../../server/src/settings');
+  assert.deepEqual([...PRESET_NAMES].sort(), Object.keys(PRESETS).sort());
+});

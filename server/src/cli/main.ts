@@ -10,10 +10,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { getLanguageService } from '../languageService';
 import { UNIT_TYPES } from '../model/directives';
-import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../settings';
+import { DEFAULT_SETTINGS, parseSettings, PRESET_NAMES, type Settings } from '../settings';
 import { formatText, formatJson, formatSarif, type FileResult } from './format';
 import { decode, diskReader, readInput, UsageError } from './io';
 import { runPreview } from './preview';
+import { targetFromSettings } from '../analysis';
 
 export const VERSION = '0.1.0';
 
@@ -25,9 +26,10 @@ const USAGE = `Usage:
 
 Options for check:
   --format text|json|sarif   output format (default text)
-  --systemd VERSION          systemd version to check against (default ${DEFAULT_SETTINGS.target.systemdVersion})
-  --arch ARCH                host architecture (default ${DEFAULT_SETTINGS.target.arch})
-  --kernel VERSION           kernel version (default ${DEFAULT_SETTINGS.target.kernel})
+  --preset NAME              distribution to target (default ${DEFAULT_SETTINGS.target.preset}): ${PRESET_NAMES.join(', ')}
+  --systemd VERSION          systemd version to check against (default: the preset's)
+  --arch ARCH                architecture systemd was built for (default: the preset's)
+  --kernel VERSION           kernel version (default: the preset's)
   --rule ID=SEVERITY         override a rule's severity (off, hint, information, warning, error)
   --no-dropins               do not merge drop-ins found beside the file
 
@@ -117,6 +119,9 @@ function parseArgs(argv: readonly string[]): { files: string[]; options: CheckOp
         format = f;
         break;
       }
+      case '--preset':
+        target['preset'] = value();
+        break;
       case '--systemd':
         target['systemdVersion'] = value();
         break;
@@ -145,6 +150,8 @@ function parseArgs(argv: readonly string[]): { files: string[]; options: CheckOp
   const problems: string[] = [];
   const settings = parseSettings({ target, rules }, (m) => problems.push(m));
   if (problems.length > 0) throw new UsageError(`unit-harden: ${problems.join('; ')}`);
+  const resolved = targetFromSettings(settings);
+  if (!resolved.target) throw new UsageError(resolved.messages.filter((m) => m.severity === 'error').map((m) => `unit-harden: ${m.message}`).join('\n'));
   return { files, options: { format, settings, dropins } };
 }
 

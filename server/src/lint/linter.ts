@@ -7,6 +7,7 @@ import { type Diagnostic, DiagnosticSeverity, type DiagnosticTag } from 'vscode-
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Span } from '../parser/nodes';
 import type { UnitDocument } from '../model/unit';
+import type { UnitAnalysis } from '../analysis';
 import { effectiveSeverity, type SeveritySetting, type Severity } from './rules';
 import { directiveRules } from './directiveRules';
 
@@ -26,12 +27,15 @@ export interface LintContext {
   readonly unit: UnitDocument;
   /** systemd version the unit is checked against, e.g. 252. */
   readonly systemdVersion: number;
+  /** The unit's filter plan and cost for the target (undefined when the target is unusable). */
+  readonly analysis: () => UnitAnalysis | undefined;
 }
 
 export type Rule = (ctx: LintContext) => Finding[];
 
 export interface LintOptions {
   readonly systemdVersion: number;
+  readonly analysis?: () => UnitAnalysis | undefined;
   readonly severities?: Readonly<Record<string, SeveritySetting | undefined>>;
   /** Stop after this many diagnostics (huge or binary files). */
   readonly maxDiagnostics?: number;
@@ -92,7 +96,7 @@ export function findingsToDiagnostics(findings: readonly Finding[], doc: TextDoc
 
 /** Lints a unit: findings for the main file only, as LSP diagnostics. */
 export function lintUnit(unit: UnitDocument, doc: TextDocument, options: LintOptions, extraRules: readonly Rule[] = []): Diagnostic[] {
-  const findings = collectFindings({ unit, systemdVersion: options.systemdVersion }, extraRules);
+  const findings = collectFindings({ unit, systemdVersion: options.systemdVersion, analysis: options.analysis ?? (() => undefined) }, extraRules);
   // Report in document order, whatever rule found what.
   findings.sort((a, b) => a.span.offset - b.span.offset);
   return findingsToDiagnostics(findings, doc, options);
