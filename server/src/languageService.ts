@@ -6,6 +6,7 @@
 
 import {
   type CodeAction,
+  type CodeLens,
   CodeActionKind,
   type CompletionItem,
   CompletionItemKind,
@@ -28,6 +29,10 @@ import { loadUnit, type FileReader, type LoadOptions, type UnitDocument } from '
 import { nodeAt, sectionAt } from './parser/query';
 import type { Span } from './parser/nodes';
 import { lintUnit } from './lint/linter';
+import { seccompHover } from './hover/seccompHover';
+import { valueCompletions } from './completion/valueCompletion';
+import { seccompCodeActions } from './actions/seccompActions';
+import { seccompCodeLenses } from './codeLens';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import { analyzeUnit, targetFromSettings, type TargetResolution, type UnitAnalysis } from './analysis';
 
@@ -39,6 +44,7 @@ export interface LanguageService {
   doComplete(doc: TextDocument, position: Position, unit: UnitDocument): CompletionItem[];
   doCodeActions(doc: TextDocument, range: Range, diagnostics: readonly Diagnostic[], unit: UnitDocument): CodeAction[];
   findDocumentSymbols(doc: TextDocument, unit: UnitDocument): DocumentSymbol[];
+  getCodeLenses(doc: TextDocument, unit: UnitDocument): CodeLens[];
   getFoldingRanges(doc: TextDocument, unit: UnitDocument): FoldingRange[];
   configure(settings: Settings): void;
   readonly settings: Settings;
@@ -90,6 +96,8 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
     },
 
     doHover(doc, position, unit) {
+      const seccomp = seccompHover(doc, position, analysisOf(unit));
+      if (seccomp) return seccomp;
       const offset = doc.offsetAt(position);
       const node = nodeAt(unit.main, offset);
       if (node.kind === 'key') {
@@ -133,6 +141,8 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
     },
 
     doComplete(doc, position, unit) {
+      const values = valueCompletions(doc, position, unit, resolution.target);
+      if (values) return values;
       const offset = doc.offsetAt(position);
       const lineStart = doc.offsetAt({ line: position.line, character: 0 });
       const before = doc.getText().slice(lineStart, offset);
@@ -174,7 +184,7 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
     },
 
     doCodeActions(doc, range, diagnostics, unit) {
-      const actions: CodeAction[] = [];
+      const actions: CodeAction[] = [...seccompCodeActions(doc, diagnostics, analysisOf(unit))];
       for (const d of diagnostics) {
         const data = (d.data ?? {}) as Record<string, unknown>;
         const replacement = typeof data['replacement'] === 'string' ? data['replacement'] : undefined;
@@ -214,6 +224,11 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
       }
       void range;
       return actions;
+    },
+
+    getCodeLenses(doc, unit) {
+      if (!settings.codeLens.enable) return [];
+      return seccompCodeLenses(doc, analysisOf(unit));
     },
 
     findDocumentSymbols(doc, unit) {

@@ -148,6 +148,7 @@ export function startServer(connection: Connection): void {
         completionProvider: { triggerCharacters: ['=', '[', ' ', '@', '~', ':'] },
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         documentSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
         foldingRangeProvider: true,
       },
       serverInfo: { name: 'unit-harden', version: '0.1.0' },
@@ -201,6 +202,12 @@ export function startServer(connection: Connection): void {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     return runSafe(connection, () => service.doCodeActions(doc, params.range, params.context.diagnostics, unitOf(doc)), [], 'code actions', token);
+  });
+
+  connection.onCodeLens((params, token) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return runSafe(connection, () => service.getCodeLenses(doc, unitOf(doc)), [], 'code lenses', token);
   });
 
   connection.onDocumentSymbol((params, token) => {
