@@ -25,6 +25,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { directivesInSection, isAvailableIn, lookupDirective, manPageUrl, sectionsForUnitType } from './model/directives';
 import { docsFor } from './model/directiveDocs';
+import { SPECIFIERS } from './model/specifiers';
 import { loadUnit, type FileReader, type LoadOptions, type UnitDocument } from './model/unit';
 import { nodeAt, sectionAt } from './parser/query';
 import type { Span } from './parser/nodes';
@@ -126,6 +127,16 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
         lines.push('');
         lines.push(`[systemd documentation](${manPageUrl(info)})`);
         return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: rangeOf(doc, a.keySpan) };
+      }
+      if (node.kind === 'value') {
+        const spec = node.assignment.specifiers.find((sp) => offset >= sp.span.offset && offset <= sp.span.offset + sp.span.length);
+        if (spec) {
+          const meaning = SPECIFIERS[spec.letter];
+          const text = meaning
+            ? `**%${spec.letter}**: ${meaning}. Expanded where the directive's parser expands specifiers.`
+            : `**%${spec.letter}** is not a specifier systemd knows: where specifiers are expanded, systemd rejects the value.`;
+          return { contents: { kind: MarkupKind.Markdown, value: text }, range: rangeOf(doc, spec.span) };
+        }
       }
       if (node.kind === 'section-header') {
         const s = node.section;

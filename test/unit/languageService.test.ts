@@ -211,3 +211,10 @@ test('deprecated names, names ignored by the target version, and old-section nam
   assert.equal(ds258[1]!.code, 'directive-not-in-version');
   assert.match(ds258[1]!.message, /ignored by systemd 258 \(since 258\)/);
 });
+
+test('hover on a specifier explains it', () => {
+  const { ls, doc, unit, position } = setup('[Service]\nExecStart=/bin/echo %|i\n');
+  const hover = ls.doHover(doc, position, unit);
+  assert.match((hover!.contents as { value: string }).value, /^\*\*%i\*\*: the instance name/);
+  assert.equal(doc.getText(hover!.range!), '%i');
+});

@@ -196,3 +196,11 @@ test('extract_first_word: flags 0 keeps quotes and removes backslashes', () => {
   assert.deepEqual(extractWords('x:y:', ExtractFlags.DontCoalesceSeparators, ':').words.map((w) => w.value), ['x', 'y', '']);
   assert.deepEqual(extractWords('\\x41b', ExtractFlags.CUnescape).words.map((w) => w.value), ['Ab']);
 });
+
+test('specifiers are tokens with exact offsets, across continuations too', () => {
+  const src = '[Service]\nExecStart=/bin/echo %n 100%% \\\n  %i\n';
+  const f = parseUnitFile(src, { knownSections: SERVICE });
+  const specs = f.assignments[0]!.specifiers;
+  assert.deepEqual(specs.map((s) => s.letter), ['n', '%', 'i']);
+  assert.deepEqual(specs.map((s) => text(src, s.span)), ['%n', '%%', '%i']);
+});

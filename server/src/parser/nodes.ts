@@ -78,6 +78,12 @@ export interface Word {
   readonly valueLength: number;
 }
 
+export interface Specifier {
+  /** The letter after `%` (`%` for a literal percent sign). */
+  readonly letter: string;
+  readonly span: Span;
+}
+
 export interface Assignment {
   readonly type: 'assignment';
   /** The section the assignment belongs to; undefined if it was outside any section (systemd ignores it). */
@@ -92,6 +98,11 @@ export interface Assignment {
   readonly segments: readonly Segment[];
   /** Whitespace-separated words of the value with their document ranges. */
   readonly words: readonly Word[];
+  /**
+   * Specifiers in the value (`%n`, `%i`, `%%`…) with their document ranges. Whether a directive
+   * expands them is up to its parser in systemd; this only finds the tokens.
+   */
+  readonly specifiers: readonly Specifier[];
   /** 1-based physical line where the assignment starts. */
   readonly line: number;
   /** The line number systemd reports in its messages (the last physical line of a continuation). */

@@ -6,7 +6,7 @@
  */
 
 import { ExtractFlags, extractWords } from './extractWord';
-import type { Assignment, Comment, Section, Segment, Span, SyntaxProblem, UnitFileSyntax, Word } from './nodes';
+import type { Assignment, Comment, Section, Segment, Span, Specifier, SyntaxProblem, UnitFileSyntax, Word } from './nodes';
 
 /** LONG_LINE_MAX in src/basic/def.h (v252) / src/basic/fileio.h (v261): 1 MiB per (joined) line. */
 export const LONG_LINE_MAX = 1024 * 1024;
@@ -166,6 +166,22 @@ export function wordsOf(value: string, segments: readonly Segment[], valueBase: 
   }));
 }
 
+/** `%x` tokens of a value with document ranges (unit_full_printf() syntax: `%` and one character). */
+export function specifiersOf(value: string, segments: readonly Segment[]): Specifier[] {
+  if (!value.includes('%')) return [];
+  const line = new LogicalLine();
+  for (const s of segments) line.segments.push(s);
+  const out: Specifier[] = [];
+  for (let i = 0; i < value.length - 1; i++) {
+    if (value[i] !== '%') continue;
+    const letter = value[i + 1]!;
+    if (!/[A-Za-z%]/.test(letter)) continue;
+    out.push({ letter, span: line.spanOf(i, i + 2) });
+    i++;
+  }
+  return out;
+}
+
 /** Parses one unit file or drop-in. Never throws. */
 export function parseUnitFile(text: string, options: ParseOptions = {}): UnitFileSyntax {
   const fileName = options.fileName ?? '';
@@ -313,6 +329,7 @@ export function parseUnitFile(text: string, options: ParseOptions = {}): UnitFil
     }
     const valueSpan: Span = value.length > 0 ? logical.spanOf(valueStart, valueEnd) : { offset: equalsOffset + 1, length: 0 };
     const words = wordsOf(value, valueSegments, 0);
+    const specifiers = specifiersOf(value, valueSegments);
     const assignment: Assignment = {
       type: 'assignment',
       section: current,
@@ -322,6 +339,7 @@ export function parseUnitFile(text: string, options: ParseOptions = {}): UnitFil
       valueSpan,
       segments: valueSegments,
       words,
+      specifiers,
       line: firstLine,
       systemdLine: lastLine,
       span: fullSpan,
