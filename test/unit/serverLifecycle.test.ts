@@ -1,0 +1,147 @@
+/**
+ * Process-level guarantees of the server and the CLI: the server exits when the editor that
+ * started it goes away, survives a burst of edits, cancellations and closes without publishing
+ * stale diagnostics, and neither the server nor the CLI opens a network socket.
+ */
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'bin', 'unit-harden.js');
+
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 15000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A preload that makes any attempt to open a socket or resolve a name fail loudly and be recorded. */
+function noNetworkPreload(dir: string, log: string): string {
+  const file = path.join(dir, 'no-network.js');
+  fs.writeFileSync(
+    file,
+    `const fs = require('fs');
+const net = require('net');
+const dns = require('dns');
+const record = (what) => { fs.appendFileSync(${JSON.stringify(log)}, what + '\\n'); };
+const origConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) {
+  // net.connect() hands the normalised [options, callback] array over as one argument.
+  const o = Array.isArray(args[0]) ? args[0][0] : args[0];
+  // Local IPC (pipes, the LSP stdio streams) is fine; TCP/UDP to any host is not.
+  if (o && typeof o === 'object' && (o.port !== undefined || o.host !== undefined)) record('connect ' + JSON.stringify(o));
+  if (typeof o === 'number') record('connect ' + o);
+  return origConnect.apply(this, args);
+};
+for (const k of ['lookup', 'resolve', 'resolve4', 'resolve6']) {
+  const orig = dns[k];
+  dns[k] = function (...args) { record('dns ' + k + ' ' + args[0]); return orig.apply(this, args); };
+}
+`,
+  );
+  return file;
+}
+
+test('the server exits when its parent process goes away', async () => {
+  const parent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const server = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let exited = false;
+  server.on('exit', () => (exited = true));
+  const conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+  conn.listen();
+  try {
+    await conn.sendRequest('initialize', { processId: parent.pid, rootUri: null, capabilities: {} });
+    await conn.sendNotification('initialized', {});
+    assert.equal(exited, false);
+    parent.kill('SIGKILL');
+    // vscode-languageserver checks the parent every few seconds.
+    await waitFor(() => exited, 'the server to exit after its parent died', 20000);
+  } finally {
+    conn.dispose();
+    parent.kill('SIGKILL');
+    server.kill('SIGKILL');
+  }
+});
+
+test('a burst of edits, cancelled requests and closes: no crash, only current diagnostics', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uh-burst-'));
+  const log = path.join(dir, 'network.log');
+  const preload = noNetworkPreload(dir, log);
+  const server = spawn(process.execPath, ['--require', preload, CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let exited = false;
+  server.on('exit', () => (exited = true));
+  const conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+  const published: PublishDiagnosticsParams[] = [];
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => published.push(p));
+  conn.onNotification('window/logMessage', () => undefined);
+  conn.listen();
+  try {
+    await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    await conn.sendNotification('initialized', {});
+    const uri = 'file:///burst/a.service';
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'systemd-unit', version: 1, text: '[Service]\n' } });
+    let text = '[Service]\n';
+    for (let v = 2; v <= 60; v++) {
+      const line = v % 7 === 0 ? 'ProtectDevices=yes\n' : v % 5 === 0 ? '\\\n' : `SystemCallFilter=@system-service read${v}\n`;
+      text += line;
+      await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text }] });
+      if (v % 3 === 0) {
+        // A hover request that is cancelled right away must not break anything.
+        const p = conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: v % 10, character: 3 } });
+        void conn.sendNotification('$/cancelRequest', { id: -1 });
+        await p.catch(() => undefined);
+      }
+    }
+    // The last version has ProtectDevices= typos in it; only version 60 may be reported last.
+    await waitFor(() => published.some((p) => p.uri === uri && p.version === 60), 'diagnostics for version 60');
+    const forUri = published.filter((p) => p.uri === uri && p.version !== undefined);
+    assert.ok(forUri.every((p, i) => i === 0 || p.version! >= forUri[i - 1]!.version!), 'versions never go backwards');
+    assert.ok(forUri.at(-1)!.diagnostics.some((d) => d.code === 'misspelled-hardening-directive'));
+    await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await waitFor(() => published.at(-1)?.uri === uri && published.at(-1)!.diagnostics.length === 0, 'diagnostics cleared on close');
+    const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+    assert.equal(hover, null);
+    assert.equal(exited, false);
+    assert.equal(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '', '', 'the server opened a network connection');
+  } finally {
+    conn.dispose();
+    server.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the network guard itself records a connection attempt (so the tests above can fail)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uh-net-'));
+  try {
+    const log = path.join(dir, 'network.log');
+    const preload = noNetworkPreload(dir, log);
+    spawnSync(process.execPath, ['--require', preload, '-e', "require('net').connect(9, '127.0.0.1').on('error', () => {})"], { encoding: 'utf8', timeout: 10000 });
+    assert.match(fs.readFileSync(log, 'utf8'), /^connect \{"port":9,"host":"127\.0\.0\.1"\}/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the CLI opens no network connection', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uh-net-'));
+  try {
+    const log = path.join(dir, 'network.log');
+    const preload = noNetworkPreload(dir, log);
+    for (const args of [['check', 'examples/webapp.service'], ['preview', '--json', 'examples/resolver.service']]) {
+      const r = spawnSync(process.execPath, ['--require', preload, CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30000 });
+      assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    }
+    assert.equal(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '', '');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
