@@ -1,12 +1,13 @@
 /**
  * The VS Code extension: starts the bundled language server over IPC for systemd unit files and
- * restarts it on request. No language logic lives here.
+ * restarts it on request, and hosts the seccomp preview panels (preview/). No language logic lives here.
  */
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CLIENT_ID, CLIENT_NAME, COMMAND_RESTART, CONFIG_SECTION, LANGUAGE_ID } from './constants';
+import { CLIENT_ID, CLIENT_NAME, COMMAND_PREVIEW, COMMAND_RESTART, CONFIG_SECTION, LANGUAGE_ID } from './constants';
+import { PreviewPanels } from './preview/panel';
 
 let client: LanguageClient | undefined;
 
@@ -30,10 +31,14 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   client = createClient(context);
+  const previews = new PreviewPanels(() => client);
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMAND_RESTART, async () => {
       if (client) await client.restart();
     }),
+    previews,
+    // The code lens passes the unit's URI; from the palette or the editor title it is the active editor's.
+    vscode.commands.registerCommand(COMMAND_PREVIEW, (uri?: unknown) => previews.show(uri)),
   );
   await client.start();
 }

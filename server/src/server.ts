@@ -21,6 +21,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { getLanguageService } from './languageService';
 import type { FileReader, UnitDocument } from './model/unit';
 import { CONFIG_SECTION, DEFAULT_SETTINGS, parseSettings } from './settings';
+import { effect, planToJson } from './cli/preview';
+import { disassemble } from './seccomp/disasm';
+
+/** Custom request of the preview panel: `{ uri }` → the `unit-harden preview --json` object plus each filter's disassembly, or null. */
+export const PREVIEW_REQUEST = 'unitHarden/preview';
 
 /** Runs a request handler: exceptions become a logged error and a default answer; cancellation is honoured. */
 export function runSafe<T>(connection: Connection, fn: () => T, fallback: T, what: string, token?: CancellationToken): T | ResponseError<void> {
@@ -220,6 +225,33 @@ export function startServer(connection: Connection): void {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     return runSafe(connection, () => service.getFoldingRanges(doc, unitOf(doc)), [], 'folding ranges', token);
+  });
+
+  connection.onRequest(PREVIEW_REQUEST, (params: { uri?: unknown } | undefined, token: CancellationToken) => {
+    const uri = typeof params?.uri === 'string' ? params.uri : undefined;
+    const doc = uri !== undefined ? documents.get(uri) : undefined;
+    if (!doc) return null;
+    return runSafe(
+      connection,
+      () => {
+        const unit = unitOf(doc);
+        const analysis = service.analyze(unit);
+        if (!analysis) {
+          const messages = service.target.messages.map((m) => m.message);
+          return { unit: unit.unitName, uri: doc.uri, version: doc.version, error: `No target: ${messages.join('; ') || 'the settings describe no systemd target'}` };
+        }
+        const json = planToJson(analysis.plan, unit.unitName);
+        const filters = (json['filters'] as Record<string, unknown>[]).map((f, i) => {
+          const planned = analysis.plan.filters[i];
+          // `effect`: the CLI table's "Default ← rules" cell; `disasm`: the BPF program as `preview --disasm` prints it.
+          return { ...f, effect: planned ? effect(planned) : null, disasm: planned?.program ? disassemble(planned.program) : null };
+        });
+        return { ...json, filters, cost: analysis.cost() ?? {}, preset: analysis.target.preset ?? null, uri: doc.uri, version: doc.version };
+      },
+      null,
+      'preview',
+      token,
+    );
   });
 
   documents.listen(connection);

@@ -37,6 +37,7 @@ Options:
   --libseccomp VERSION  libseccomp systemd links (2.5.4, 2.5.4-1+deb12u1, 2.6.0, 2.6.1; others map to the nearest)
   --preset NAME         ${Object.keys(PRESETS).join(', ')}
   --json                print one JSON object instead of the table
+  --markdown            print the report as Markdown (a table of the filters, per-ABI totals, the cost)
   --bpf-dir DIR         write each filter's BPF program as DIR/NN.bpf (00 = first loaded; raw struct sock_filter, little-endian)
   --disasm              also print each filter's BPF program (scmp_bpf_disasm format)
   --no-dropins          do not merge the drop-ins found beside FILE
@@ -47,6 +48,7 @@ interface Options {
   file: string;
   target: TargetInput;
   json: boolean;
+  markdown: boolean;
   bpfDir: string | undefined;
   dropins: boolean;
   disasm: boolean;
@@ -56,6 +58,7 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
   const files: string[] = [];
   const target: { -readonly [K in keyof TargetInput]: TargetInput[K] } = {};
   let json = false;
+  let markdown = false;
   let bpfDir: string | undefined;
   let dropins = true;
   let disasm = false;
@@ -91,6 +94,9 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
       case '--json':
         json = true;
         break;
+      case '--markdown':
+        markdown = true;
+        break;
       case '--bpf-dir':
         bpfDir = value();
         break;
@@ -106,7 +112,8 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
     }
   }
   if (files.length !== 1) throw new UsageError(`unit-harden: preview takes exactly one unit file${files.length ? ` (got ${files.length})` : ''}\n\n${USAGE}`);
-  return { file: files[0]!, target, json, bpfDir, dropins, disasm };
+  if (json && markdown) throw new UsageError(`unit-harden: --json and --markdown exclude each other\n\n${USAGE}`);
+  return { file: files[0]!, target, json, markdown, bpfDir, dropins, disasm };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,7 +219,7 @@ export function planToJson(plan: FilterPlan, unitName: string): Record<string, u
 }
 
 /** `default ← rule actions` of a filter, e.g. `allow ← errno(EAFNOSUPPORT)`; the arch filter's other-ABI action. */
-function effect(f: PlannedFilter): string {
+export function effect(f: PlannedFilter): string {
   if (f.directive === 'SystemCallArchitectures') return `allow, other ABIs ${formatAction(f.spec.badArchAction)}`;
   const actions: string[] = [];
   f.spec.rules.forEach((r, i) => {
@@ -322,6 +329,112 @@ export function planToText(plan: FilterPlan, unitName: string, mainFile: string)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Markdown.
+
+/** Text for a Markdown table cell: pipes, backslashes, HTML-significant characters and line breaks escaped. */
+export function mdCell(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n/g, '<br>');
+}
+
+/** Inline code that survives any backticks inside. */
+function mdCode(s: string): string {
+  const ticks = s.match(/`+/g)?.reduce((n, t) => Math.max(n, t.length), 0) ?? 0;
+  const fence = '`'.repeat(ticks + 1);
+  return `${fence}${ticks > 0 ? ' ' : ''}${s}${ticks > 0 ? ' ' : ''}${fence}`;
+}
+
+/** The cost part of the Markdown report. */
+export function costMarkdown(cost: PlanCost): string[] {
+  return ['## Cost', '', ...costText(cost).map((l) => l.replace(/^ {2}/, '')).map((l) => (l.startsWith('  ') ? `  - ${mdCell(l.trim())}` : `- ${mdCell(l)}`))];
+}
+
+/**
+ * The preview as Markdown: a header line, one table of the filters in install order
+ * (`| # | ABI | Directive | Line | Rules | Insns | Default ← rules |`), per-ABI totals, the cost,
+ * notes and the diagnostics; with `disasm`, each filter's BPF program in a code block.
+ */
+export function planToMarkdown(plan: FilterPlan, unitName: string, mainFile: string, disasm = false): string {
+  const t = plan.target;
+  const out: string[] = [];
+  const total = totalInstructions(plan);
+  const nnp = plan.noNewPrivileges;
+  out.push(`# Seccomp filters of ${mdCell(unitName)}`, '');
+  out.push(`systemd ${mdCell(t.systemd)} built for ${mdCell(t.host)}, kernel ${mdCell(t.kernel)}, libseccomp ${mdCell(t.libseccomp)}${t.preset ? ` (preset ${mdCell(t.preset)})` : ''}.`, '');
+  out.push(
+    `**${plan.filters.length} seccomp filter${plan.filters.length === 1 ? '' : 's'}**${total !== null ? `, **${total} BPF instructions**` : ''}; NoNewPrivileges=${nnp.value ? 'yes' : 'no'}${nnp.implied ? ' (implied)' : ''}.`,
+  );
+  if (plan.refused) out.push('', `**Refused:** ${mdCell(plan.refused)}`);
+  out.push('');
+  if (plan.filters.length > 0) {
+    out.push('## Filters (install order)', '');
+    out.push('| # | ABI | Directive | Line | Rules | Insns | Default ← rules |');
+    out.push('| ---: | --- | --- | ---: | ---: | ---: | --- |');
+    for (const f of plan.filters) {
+      const src = f.sources[0];
+      const where = src ? (src.file === mainFile ? `${src.line}` : `${path.basename(src.file)}:${src.line}`) : '';
+      const cells = [
+        String(f.index),
+        f.abis.join('+'),
+        f.directive,
+        where,
+        f.directive === 'SystemCallArchitectures' ? '-' : String(f.acceptedRules),
+        f.instructions === null ? '?' : String(f.instructions),
+        effect(f),
+      ];
+      out.push(`| ${cells.map(mdCell).join(' | ')} |`);
+    }
+    out.push('', '## Per ABI', '', '| ABI | Filters | Instructions |', '| --- | ---: | ---: |');
+    for (const [abi, e] of perAbi(plan)) {
+      if (e.filters === 0) continue;
+      out.push(`| ${mdCell(abi)} | ${e.filters} | ${e.instructions ?? '?'} |`);
+    }
+    const cost = planCost(plan);
+    if (cost) out.push('', ...costMarkdown(cost));
+    const notes = plan.filters.filter((f) => f.note);
+    if (notes.length > 0) {
+      out.push('', '## Notes', '');
+      const seen = new Set<string>();
+      for (const f of notes) {
+        const k = `${f.directive}\0${f.note}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(`- #${f.index} ${mdCell(f.directive)} (${mdCell(f.abis.join('+'))}): ${mdCell(f.note!)}`);
+      }
+    }
+    out.push('', '## Rules', '');
+    for (const f of plan.filters) {
+      const rules = compactRules(f);
+      out.push(`- #${f.index} ${mdCell(f.directive)} (${mdCell(f.abis.join('+'))}), default ${mdCode(formatAction(f.spec.defaultAction))}${rules.length ? ':' : ''}`);
+      for (const r of rules) out.push(`  - ${mdCode(r)}`);
+    }
+  } else if (!plan.refused) {
+    out.push('No seccomp filters.');
+  }
+  const shown = plan.diagnostics.filter((d) => d.severity !== 'info' || d.code.startsWith('plan-') || d.code.startsWith('target-'));
+  if (shown.length > 0) {
+    out.push('', '## Diagnostics', '');
+    for (const d of shown) {
+      const where = d.file ? `${d.file === mainFile ? path.basename(d.file) : d.file}${d.line ? `:${d.line}` : ''}: ` : '';
+      out.push(`- ${mdCell(where)}${d.severity}: ${mdCell(d.message)}${d.severity === 'info' ? '' : ` [${mdCell(d.code)}]`}`);
+    }
+  }
+  if (disasm) {
+    const programs = plan.filters.filter((f) => f.program);
+    if (programs.length > 0) out.push('', '## BPF programs');
+    for (const f of programs) {
+      out.push('', `### Filter ${f.index}: ${mdCell(f.directive)} (${mdCell(f.abis.join('+'))}), ${f.program!.instructions.length} instructions`, '', '```', disassemble(f.program!).trimEnd(), '```');
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Runs `unit-harden preview …`; returns the exit code. Never throws. */
 export async function runPreview(args: readonly string[], io: PreviewIo): Promise<number> {
@@ -374,8 +487,9 @@ export async function runPreview(args: readonly string[], io: PreviewIo): Promis
     }
 
     if (opts.json) io.stdout(`${JSON.stringify(planToJson(plan, unit.unitName), null, 2)}\n`);
+    else if (opts.markdown) io.stdout(planToMarkdown(plan, unit.unitName, opts.file, opts.disasm));
     else io.stdout(planToText(plan, unit.unitName, opts.file));
-    if (opts.disasm) {
+    if (opts.disasm && !opts.markdown) {
       for (const f of plan.filters) {
         if (!f.program) continue;
         io.stdout(`\n# filter ${f.index}: ${f.directive} (${f.abis.join('+')}), ${f.program.instructions.length} instructions\n${disassemble(f.program)}`);

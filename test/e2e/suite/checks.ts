@@ -232,6 +232,30 @@ check('a drop-in override.conf is linted on its own', async () => {
   expectEqual(summary(ds), [`1:${MISSPELLED}`], 'diagnostics of the drop-in');
 });
 
+check('command: unitHarden.showPreview opens the seccomp preview beside the unit and follows edits', async () => {
+  const uri = copyExample('resolver.service', 'preview');
+  const doc = await open(uri);
+  const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('unitHarden.showPreview', uri);
+  expect(panel, 'the command returned no panel');
+  const tab = await waitFor('the preview tab', () =>
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('unitHarden.preview')),
+  );
+  expectEqual(tab.label, 'Seccomp: resolver.service', 'label of the preview tab');
+  const bars = (): number => panel.webview.html.match(/class="bar slot /g)?.length ?? 0;
+  const first = await waitFor('the planned filters in the preview', () => (bars() > 0 ? bars() : undefined), { timeoutMs: 20_000, describe: () => panel.webview.html.slice(0, 2000) });
+  expectEqual(first, 31, 'bars for resolver.service on debian-12');
+  expect(panel.webview.html.includes('<div class="lane" data-abi="x86-64">'), 'no x86-64 lane', panel.webview.html.slice(0, 2000));
+  // Running it again reveals the same panel instead of opening a second one.
+  const again = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('unitHarden.showPreview', uri);
+  expect(again === panel, 'a second panel for the same unit');
+  // LockPersonality=no drops its filter; the preview follows the edit.
+  const editor = await vscode.window.showTextDocument(doc);
+  const line = lineOf(doc.getText(), 'LockPersonality=');
+  expect(await editor.edit((b) => b.replace(doc.lineAt(line).range, 'LockPersonality=no')), 'edit failed');
+  await waitFor('the preview after the edit', () => (bars() === first - 1 ? true : undefined), { timeoutMs: 20_000, describe: () => bars() });
+  panel.dispose();
+});
+
 /** Printed once at the end, so failures come with the context a reader needs. */
 export function environmentSummary(): string {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
