@@ -31,6 +31,19 @@ export const RULES = [
   { id: 'directive-not-in-version', defaultSeverity: 'warning', description: 'A directive the target systemd version does not know yet (or no longer knows).' },
   { id: 'deprecated-directive', defaultSeverity: 'information', description: 'A deprecated directive name that systemd still accepts; use the new name.' },
   { id: 'duplicate-directive', defaultSeverity: 'warning', description: 'A single-value directive assigned twice in the same section of one file; only the last assignment counts.' },
+  { id: 'unknown-syscall', defaultSeverity: 'warning', description: 'A system call name libseccomp does not know in SystemCallFilter=/SystemCallLog=; systemd drops it, so it is not filtered.' },
+  { id: 'unknown-syscall-group', defaultSeverity: 'warning', description: 'A system call group (@…) the target systemd version does not have; systemd drops it with all of its calls.' },
+  { id: 'unknown-architecture', defaultSeverity: 'warning', description: 'An ABI name SystemCallArchitectures= does not accept on the target version; systemd ignores it.' },
+  { id: 'unknown-errno', defaultSeverity: 'warning', description: 'An error number systemd cannot parse in SystemCallErrorNumber= or a `syscall:errno` entry; it ignores the setting or entry.' },
+  { id: 'unknown-address-family', defaultSeverity: 'warning', description: 'An address family systemd does not know in RestrictAddressFamilies=; it ignores it (v261: the rest of the line too).' },
+  { id: 'unknown-namespace', defaultSeverity: 'warning', description: 'A namespace type RestrictNamespaces= does not know; systemd ignores the whole line.' },
+  { id: 'filter-mode-fixed', defaultSeverity: 'warning', description: "A SystemCallFilter= line without '~' after a deny-list: the first line fixed the mode, so this line removes names from the deny-list instead of allow-listing." },
+  { id: 'duplicate-syscall', defaultSeverity: 'information', description: 'An entry listed twice in SystemCallFilter=; the second changes nothing.' },
+  { id: 'syscall-covered-by-group', defaultSeverity: 'information', description: 'A system call already included by a group in the same SystemCallFilter= list; listing it changes nothing.' },
+  { id: 'filter-reset-discards', defaultSeverity: 'warning', description: 'An empty SystemCallFilter= after other lines of the same file: systemd discards everything above it.' },
+  { id: 'missing-native-architectures', defaultSeverity: 'warning', description: 'Seccomp directives without SystemCallArchitectures=native on a host with extra ABIs: states the filters and BPF instructions native would save on the target.' },
+  { id: 'syscall-log-inverted', defaultSeverity: 'warning', description: "SystemCallLog=~…: every call outside the list is logged, so allowed calls miss the kernel's action cache and run the whole chain; states how many." },
+  { id: 'filter-over-limit', defaultSeverity: 'error', description: 'A seccomp filter over BPF_MAXINSNS (4096) or a chain over MAX_INSNS_PER_PATH (32768): the kernel refuses it and the command does not start.' },
 ] as const satisfies readonly RuleInfo[];
 
 export type RuleId = (typeof RULES)[number]['id'];

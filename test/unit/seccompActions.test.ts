@@ -1,0 +1,130 @@
+/**
+ * Quick fixes for the seccomp rules: each one is applied, the result re-parsed and re-planned,
+ * and the change the engine sees must be exactly the delta its title promised.
+ */
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-types';
+import { getLanguageService } from '../../server/src/languageService';
+import { DEFAULT_SETTINGS, type Settings } from '../../server/src/settings';
+import { planTotals, type PlanTotals } from '../../server/src/lint/seccompRules';
+
+function setup(text: string, settings: Settings = DEFAULT_SETTINGS) {
+  const doc = TextDocument.create('file:///units/test.service', 'systemd-unit', 1, text);
+  const ls = getLanguageService(settings);
+  const unit = ls.parseUnit(doc, '/units/test.service');
+  const ds = ls.doValidation(doc, unit);
+  const totals = (): PlanTotals => planTotals(ls.analyze(unit)!.plan);
+  return { ls, doc, unit, ds, totals };
+}
+
+function apply(doc: TextDocument, action: CodeAction): string {
+  const edits = (action.edit?.changes?.[doc.uri] ?? []) as TextEdit[];
+  return TextDocument.applyEdits(doc, edits);
+}
+
+function actionsFor(text: string, code: string): { doc: TextDocument; actions: CodeAction[]; before: PlanTotals; d: Diagnostic } {
+  const s = setup(text);
+  const d = s.ds.find((x) => x.code === code);
+  assert.ok(d, `no ${code} in ${JSON.stringify(s.ds.map((x) => x.code))}`);
+  const actions = s.ls.doCodeActions(s.doc, d.range, [d], s.unit);
+  return { doc: s.doc, actions, before: s.totals(), d };
+}
+
+/** The signed numbers of "(−3 filters, −677 BPF insns)". */
+function titleDelta(title: string): { filters: number; instructions: number } {
+  const m = /\(([−+±])(\d+) filters, ([−+±])(\d+) BPF insns\)$/.exec(title);
+  assert.ok(m, title);
+  const n = (sign: string, v: string) => (sign === '−' ? -Number(v) : Number(v));
+  return { filters: n(m[1]!, m[2]!), instructions: n(m[3]!, m[4]!) };
+}
+
+/** Applies the fix and checks that re-planning gives exactly the promised delta; returns the new state. */
+function applyAndCheck(doc: TextDocument, action: CodeAction, before: PlanTotals) {
+  const text = apply(doc, action);
+  const after = setup(text);
+  const got = after.totals();
+  assert.deepEqual({ filters: got.filters - before.filters, instructions: got.instructions - before.instructions }, titleDelta(action.title), action.title);
+  return { text, after };
+}
+
+test('Add SystemCallArchitectures=native: inserted at the end of [Service], delta as promised, finding gone', () => {
+  const text = '[Unit]\nDescription=x\n[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service\nRestrictNamespaces=yes\n\n[Install]\nWantedBy=multi-user.target\n';
+  const { doc, actions, before } = actionsFor(text, 'missing-native-architectures');
+  assert.equal(actions.length, 1);
+  assert.match(actions[0]!.title, /^Add SystemCallArchitectures=native \(−\d+ filters, −\d+ BPF insns\)$/);
+  assert.equal(actions[0]!.isPreferred, true);
+  const { text: fixed, after } = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(fixed, text.replace('RestrictNamespaces=yes\n', 'RestrictNamespaces=yes\nSystemCallArchitectures=native\n'));
+  assert.deepEqual(after.ds.filter((d) => d.code === 'missing-native-architectures'), []);
+});
+
+test('Set SystemCallArchitectures=native replaces an explicit list with x86/x32', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service\nSystemCallArchitectures=native x86 x32\nSystemCallArchitectures=x86';
+  const { doc, actions, before } = actionsFor(text, 'missing-native-architectures');
+  assert.match(actions[0]!.title, /^Set SystemCallArchitectures=native \(−\d+ filters, −\d+ BPF insns\)$/);
+  const { text: fixed } = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(fixed, '[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service\nSystemCallArchitectures=native\n');
+});
+
+test('Add native at the end of a file without a final newline', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=~@mount';
+  const { doc, actions, before } = actionsFor(text, 'missing-native-architectures');
+  const { text: fixed } = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(fixed, `${text}\nSystemCallArchitectures=native`);
+});
+
+test('replace a misspelt syscall, group, errno, family, ABI and namespace with the suggestion', () => {
+  const cases: [string, string, string, string][] = [
+    ['SystemCallFilter=@system-service gettpid', 'unknown-syscall', 'getpid', 'SystemCallFilter=@system-service getpid'],
+    ['SystemCallFilter=@system-servce', 'unknown-syscall-group', '@system-service', 'SystemCallFilter=@system-service'],
+    ['SystemCallFilter=~ptrace:EACESS', 'unknown-errno', 'EACCES', 'SystemCallFilter=~ptrace:EACCES'],
+    ['SystemCallFilter=@system-service\nSystemCallErrorNumber=EPERN', 'unknown-errno', 'EPERM', 'SystemCallFilter=@system-service\nSystemCallErrorNumber=EPERM'],
+    ['RestrictAddressFamilies=AF_UNIX AF_INTE', 'unknown-address-family', 'AF_INET', 'RestrictAddressFamilies=AF_UNIX AF_INET'],
+    ['RestrictNamespaces=~net mntt', 'unknown-namespace', 'mnt', 'RestrictNamespaces=~net mnt'],
+  ];
+  for (const [line, code, word, expected] of cases) {
+    const head = '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\n';
+    const { doc, actions, before } = actionsFor(`${head}${line}\n`, code);
+    assert.equal(actions.length, 1, code);
+    assert.ok(actions[0]!.title.startsWith(`Replace with ${word} (`), actions[0]!.title);
+    const { text, after } = applyAndCheck(doc, actions[0]!, before);
+    assert.equal(text, `${head}${expected}\n`);
+    assert.deepEqual(after.ds.filter((d) => d.code === code), [], code);
+  }
+  // The misspelt deny-list entry is filtered once fixed: the fix adds a rule, and says so.
+  const { actions } = actionsFor('[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=~ptracee\n', 'unknown-syscall');
+  assert.ok(titleDelta(actions[0]!.title).instructions > 0, actions[0]!.title);
+});
+
+test('SystemCallArchitectures= misspelling gets the ABI suggestion', () => {
+  const { doc, actions, before } = actionsFor('[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service\nSystemCallArchitectures=native x33\n', 'unknown-architecture');
+  assert.ok(actions[0]!.title.startsWith('Replace with x32 ('));
+  applyAndCheck(doc, actions[0]!, before);
+});
+
+test('remove a duplicate entry: same plan, the line keeps its other entries', () => {
+  const { doc, actions, before } = actionsFor('[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=~ptrace @mount ptrace\n', 'duplicate-syscall');
+  assert.equal(actions[0]!.title, 'Remove the duplicate ptrace (±0 filters, ±0 BPF insns)');
+  const { text } = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(text, '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=~ptrace @mount\n');
+});
+
+test('remove an entry a group covers; a lone entry takes its line (an empty value would reset)', () => {
+  const inline = actionsFor('[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=@system-service getpid ptrace\n', 'syscall-covered-by-group');
+  assert.ok(inline.actions[0]!.title.startsWith('Remove getpid, already in @system-service ('), inline.actions[0]!.title);
+  assert.equal(applyAndCheck(inline.doc, inline.actions[0]!, inline.before).text, '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=@system-service ptrace\n');
+  const lone = actionsFor('[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=@system-service\nSystemCallFilter=getpid\nUser=x\n', 'syscall-covered-by-group');
+  assert.equal(applyAndCheck(lone.doc, lone.actions[0]!, lone.before).text, '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=@system-service\nUser=x\n');
+});
+
+test('no seccomp fix for other diagnostics, nor for a stale document', () => {
+  const s = setup('[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service gettpid\n');
+  const d = s.ds.find((x) => x.code === 'unknown-syscall')!;
+  const stale = TextDocument.create(s.doc.uri, 'systemd-unit', 2, `${s.doc.getText()}\n`);
+  assert.deepEqual(s.ls.doCodeActions(stale, d.range, [d], s.unit), []);
+  const other: Diagnostic = { ...d, code: 'unknown-directive', data: {} };
+  assert.deepEqual(s.ls.doCodeActions(s.doc, d.range, [other], s.unit), []);
+});
