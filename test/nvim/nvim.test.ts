@@ -10,6 +10,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadUnit } from '../../server/src/model/unit';
+import { planFilters } from '../../server/src/seccomp/planner';
+import { resolveTarget } from '../../server/src/seccomp/target';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
@@ -90,8 +93,14 @@ test('Neovim: diagnostics, hover, code action, completion and symbols from the r
       ],
     );
     assert.match(res.diagnostics[0]!.message, /^Unknown directive ProtectDevices= in \[Service\]: did you mean PrivateDevices=\?/);
-    // Hover: Markdown documentation of the key.
+    // Hover: Markdown documentation of the key, with this unit's SystemCallFilter= filters as the
+    // engine plans them for the target lsp.lua configures (systemd 252 on the debian-12 preset).
     assert.ok(res.hover.startsWith('**SystemCallFilter=**'), res.hover);
+    const plan = planFilters(loadUnit(file, text), resolveTarget({ preset: 'debian-12', systemd: '252' }).target!);
+    const own = plan.filters.filter((f) => f.directive === 'SystemCallFilter');
+    const insns = own.reduce((n, f) => n + (f.instructions ?? 0), 0);
+    assert.ok(own.length > 0);
+    assert.ok(res.hover.includes(`**${own.length} filters** for this unit, **${insns}** BPF instructions (${plan.filters.length} filters in the chain)`), res.hover);
     // Code action, applied by Neovim's own workspace-edit code.
     assert.deepEqual(res.code_actions, ['Replace with PrivateDevices=']);
     assert.equal(res.edited_line, 'PrivateDevices=yes');

@@ -8,6 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { check, expect, expectEqual, show, waitFor } from './harness';
+import type { loadUnit as LoadUnit } from '../../../server/src/model/unit';
+import type { planFilters as PlanFilters } from '../../../server/src/seccomp/planner';
+import type { resolveTarget as ResolveTarget } from '../../../server/src/seccomp/target';
 import {
   EXTENSION_ID,
   LANGUAGE_ID,
@@ -268,3 +271,48 @@ export function environmentSummary(): string {
     examples: fs.readdirSync(path.join(REPO_ROOT, 'examples')),
   });
 }
+
+/** The engine, as compiled in the repository, to compute what the editor must show. */
+function enginePlan(text: string): { filters: number; insns: number } {
+  const out = path.join(REPO_ROOT, 'out', 'server', 'src');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadUnit } = require(path.join(out, 'model', 'unit.js')) as { loadUnit: typeof LoadUnit };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planFilters } = require(path.join(out, 'seccomp', 'planner.js')) as { planFilters: typeof PlanFilters };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolveTarget } = require(path.join(out, 'seccomp', 'target.js')) as { resolveTarget: typeof ResolveTarget };
+  const plan = planFilters(loadUnit('/e2e/unit.service', text), resolveTarget({ preset: 'debian-12' }).target!);
+  return { filters: plan.filters.length, insns: plan.filters.reduce((n, f) => n + (f.instructions ?? 0), 0) };
+}
+
+check('seccomp: code lens, hover and the native quick fix show the engine numbers, and the fix changes them by exactly that', async () => {
+  const without = exampleText('resolver.service').replace('SystemCallArchitectures=native\n', '');
+  const uri = writeFile('nonative.service', without);
+  const doc = await open(uri);
+  const before = enginePlan(without);
+  const after = enginePlan(without.replace('[Install]', 'SystemCallArchitectures=native\n\n[Install]'));
+  const lensTitle = async (): Promise<string | undefined> => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    return lenses.find((l) => l.command?.title.includes('seccomp filters'))?.command?.title;
+  };
+  const lens = await waitFor('the code lens', async () => {
+    const t = await lensTitle();
+    return t?.startsWith(`${before.filters} seccomp filters · ${before.insns} BPF insns`) ? t : undefined;
+  });
+  expect(lens.includes(`native saves ${before.filters - after.filters} filters, ${before.insns - after.insns} insns`), 'the lens states what native saves', lens);
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(lineOf(without, 'SystemCallFilter='), 3));
+  const own = hovers.map(hoverText).find((t) => t.startsWith('**SystemCallFilter=**'));
+  expect(own?.includes(`filters in the chain`), 'the SystemCallFilter= hover lists its filters', own);
+  const ds = await waitForDiagnostics(uri, 'missing-native-architectures', (d) => d.some((x) => codeOf(x) === 'missing-native-architectures'));
+  const diag = ds.find((x) => codeOf(x) === 'missing-native-architectures')!;
+  const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, diag.range);
+  const title = `Add SystemCallArchitectures=native (−${before.filters - after.filters} filters, −${before.insns - after.insns} BPF insns)`;
+  const fix = actions.find((a): a is vscode.CodeAction => a.title === title);
+  expect(fix?.edit, `no "${title}" action`, actions.map((a) => a.title));
+  expect(await vscode.workspace.applyEdit(fix.edit), 'applyEdit returned false');
+  expect(doc.getText().includes('SystemCallArchitectures=native'), 'the edit adds the line', doc.getText());
+  await waitFor('the lens to show the new numbers', async () => {
+    const t = await lensTitle();
+    return t?.startsWith(`${after.filters} seccomp filters · ${after.insns} BPF insns`) ? t : undefined;
+  });
+});
