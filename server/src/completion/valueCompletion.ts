@@ -9,6 +9,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { UnitDocument } from '../model/unit';
 import type { Assignment } from '../parser/nodes';
 import { lookupDirective } from '../model/directives';
+import { HARDENING_DIRECTIVES } from '../model/hardening';
 import { nodeAt } from '../parser/query';
 import { ABI_NAMES, localArchs } from '../seccomp/abi';
 import { afNames } from '../seccomp/addressFamilies';
@@ -20,20 +21,8 @@ import { atLeast, type Target } from '../seccomp/target';
 
 const EXEC_SECTIONS: ReadonlySet<string> = new Set(['Service', 'Socket', 'Mount', 'Swap']);
 
-/** Directives whose value is a plain boolean and that install (or imply) seccomp filters or sandboxing. */
-const BOOLEAN_DIRECTIVES: ReadonlySet<string> = new Set([
-  'MemoryDenyWriteExecute',
-  'LockPersonality',
-  'RestrictRealtime',
-  'RestrictSUIDSGID',
-  'ProtectKernelLogs',
-  'ProtectKernelTunables',
-  'ProtectKernelModules',
-  'ProtectClock',
-  'PrivateDevices',
-  'DynamicUser',
-  'NoNewPrivileges',
-]);
+/** The hardening directives whose value is a plain boolean (per the directive catalogue). */
+const BOOLEAN_DIRECTIVES: ReadonlySet<string> = new Set([...HARDENING_DIRECTIVES].filter((n) => lookupDirective('Service', n)?.kind === 'boolean'));
 
 /** Directives this module completes (others fall back to the generic completion). */
 export const COMPLETED_DIRECTIVES: ReadonlySet<string> = new Set([
