@@ -30,8 +30,32 @@ function applyAction(doc: TextDocument, action: CodeAction): string {
   return TextDocument.applyEdits(doc, edits);
 }
 
+test('a root service hardened without NoNewPrivileges= gets the reviewer note, and not once it is set', () => {
+  const text = '[Service]\nExecStart=/bin/true\nSystemCallFilter=@system-service\nSystemCallArchitectures=native\n';
+  const bare = setup(text);
+  const ds = bare.ls.doValidation(bare.doc, bare.unit);
+  assert.deepEqual(codes(ds), ['no-new-privileges-missing']);
+  assert.equal(ds[0]!.severity, 3);
+  assert.match(ds[0]!.message, /runs as root with CAP_SYS_ADMIN/);
+  const set = setup(text.replace('ExecStart=/bin/true\n', 'ExecStart=/bin/true\nNoNewPrivileges=yes\n'));
+  assert.deepEqual(set.ls.doValidation(set.doc, set.unit), []);
+  const unhardened = setup('[Service]\nExecStart=/bin/true\nUser=nobody\n');
+  assert.deepEqual(unhardened.ls.doValidation(unhardened.doc, unhardened.unit), []);
+});
+
+test('reviewer notes: RestrictAddressFamilies= without AF_UNIX, MemoryDenyWriteExecute= with a JIT, RestrictFileSystems=, "~ "', () => {
+  const { ls, doc, unit } = setup('[Service]\nType=notify\nExecStart=/usr/bin/node /srv/app.js\nNoNewPrivileges=yes\nRestrictAddressFamilies=AF_INET AF_INET6\nMemoryDenyWriteExecute=yes\nRestrictFileSystems=ext4\nSystemCallFilter=~ @clock\n');
+  const ds = ls.doValidation(doc, unit);
+  assert.deepEqual(codes(ds), ['address-families-without-unix', 'mdwe-with-jit', 'restrict-filesystems-not-seccomp', 'tilde-space', 'missing-native-architectures'].sort((a, b) => ds.findIndex((d) => d.code === a) - ds.findIndex((d) => d.code === b)));
+  assert.match(ds.find((d) => d.code === 'address-families-without-unix')!.message, /This unit is Type=notify/);
+  assert.match(ds.find((d) => d.code === 'mdwe-with-jit')!.message, /JIT runtimes such as node/);
+  assert.match(ds.find((d) => d.code === 'tilde-space')!.message, /same as "~@clock"/);
+  const fine = setup('[Service]\nExecStart=/usr/bin/python3 app.py\nNoNewPrivileges=yes\nSystemCallArchitectures=native\nRestrictAddressFamilies=AF_UNIX AF_INET\nMemoryDenyWriteExecute=yes\nSystemCallFilter=~@clock\n');
+  assert.deepEqual(fine.ls.doValidation(fine.doc, fine.unit), []);
+});
+
 test('a clean, hardened service has no diagnostics', () => {
-  const { ls, doc, unit } = setup('[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\nSystemCallFilter=@system-service\nSystemCallArchitectures=native\n[Install]\nWantedBy=multi-user.target\n');
+  const { ls, doc, unit } = setup('[Unit]\nDescription=x\n[Service]\nExecStart=/bin/true\nNoNewPrivileges=yes\nSystemCallFilter=@system-service\nSystemCallArchitectures=native\n[Install]\nWantedBy=multi-user.target\n');
   assert.deepEqual(ls.doValidation(doc, unit), []);
 });
 
@@ -73,7 +97,7 @@ test('unknown sections for the unit type, and extension sections', () => {
 });
 
 test('directives newer than the target version are flagged; the same unit is clean on a newer target', () => {
-  const text = '[Service]\nExecStart=/bin/true\nSystemCallLog=@mount\n';
+  const text = '[Service]\nExecStart=/bin/true\nNoNewPrivileges=yes\nSystemCallLog=@mount\n';
   const old = setup(text, 'a.service', parseSettings({ target: { systemdVersion: '245' } }));
   const ds = old.ls.doValidation(old.doc, old.unit);
   assert.deepEqual(codes(ds), ['directive-not-in-version']);

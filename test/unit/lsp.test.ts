@@ -114,7 +114,7 @@ test('hover on a directive shows its documentation', async () => {
 });
 
 test('edits republish diagnostics for the new version only', async () => {
-  const uri = open('edit.service', '[Service]\nProtectDevices=yes\n');
+  const uri = open('edit.service', '[Service]\nProtectDevices=yes\nNoNewPrivileges=yes\n');
   const first = await waitFor(() => latest(uri, 1), 'v1 diagnostics');
   assert.equal(first.diagnostics.length, 1);
   await conn.sendNotification('textDocument/didChange', {

@@ -57,7 +57,7 @@ test('unknown syscall: warning on the exact word with a suggestion, also before 
 });
 
 test('known syscalls and groups are not reported', () => {
-  const { ds } = setup(`${SERVICE}SystemCallFilter=@system-service\nSystemCallFilter=~@privileged @resources ptrace:EPERM\nSystemCallErrorNumber=EPERM\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nRestrictNamespaces=~user net\n`);
+  const { ds } = setup(`${SERVICE}NoNewPrivileges=yes\nSystemCallFilter=@system-service\nSystemCallFilter=~@privileged @resources ptrace:EPERM\nSystemCallErrorNumber=EPERM\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nRestrictNamespaces=~user net\n`);
   assert.deepEqual(ds, []);
 });
 

@@ -11,6 +11,7 @@ import type { UnitAnalysis } from '../analysis';
 import { effectiveSeverity, type SeveritySetting, type Severity } from './rules';
 import { directiveRules } from './directiveRules';
 import { seccompRules } from './seccompRules';
+import { reviewRules } from './reviewRules';
 
 /** What a rule reports: an offset range in the edited file plus machine-readable data for fixes. */
 export interface Finding {
@@ -57,7 +58,7 @@ function syntaxFindings(ctx: LintContext): Finding[] {
   return ctx.unit.main.problems.map((p) => ({ rule: p.code, span: p.span, message: p.message }));
 }
 
-const ALL_RULES: readonly Rule[] = [syntaxFindings, ...directiveRules, ...seccompRules];
+const ALL_RULES: readonly Rule[] = [syntaxFindings, ...directiveRules, ...seccompRules, ...reviewRules];
 
 /** Runs every rule; a rule that throws is reported once and the others still run. */
 export function collectFindings(ctx: LintContext, extraRules: readonly Rule[] = []): Finding[] {

@@ -44,6 +44,11 @@ export const RULES = [
   { id: 'missing-native-architectures', defaultSeverity: 'warning', description: 'Seccomp directives without SystemCallArchitectures=native on a host with extra ABIs: states the filters and BPF instructions native would save on the target.' },
   { id: 'syscall-log-inverted', defaultSeverity: 'warning', description: "SystemCallLog=~…: every call outside the list is logged, so allowed calls miss the kernel's action cache and run the whole chain; states how many." },
   { id: 'filter-over-limit', defaultSeverity: 'error', description: 'A seccomp filter over BPF_MAXINSNS (4096) or a chain over MAX_INSNS_PER_PATH (32768): the kernel refuses it and the command does not start.' },
+  { id: 'no-new-privileges-missing', defaultSeverity: 'information', description: 'A service that neither sets nor implies NoNewPrivileges=: it can gain privileges through setuid binaries or file capabilities.' },
+  { id: 'address-families-without-unix', defaultSeverity: 'information', description: 'RestrictAddressFamilies= without AF_UNIX: sd_notify(), syslog(3), D-Bus and local IPC fail with EAFNOSUPPORT.' },
+  { id: 'mdwe-with-jit', defaultSeverity: 'information', description: 'MemoryDenyWriteExecute=yes for a JIT runtime (java, node, dotnet, …), which needs writable+executable memory.' },
+  { id: 'restrict-filesystems-not-seccomp', defaultSeverity: 'information', description: 'RestrictFileSystems= is BPF-LSM, not seccomp: it needs +BPF_FRAMEWORK and the bpf LSM (Debian 12 ignores it).' },
+  { id: 'tilde-space', defaultSeverity: 'information', description: "'~ ' followed by a space: legal, systemd reads it as '~' for the whole line." },
 ] as const satisfies readonly RuleInfo[];
 
 export type RuleId = (typeof RULES)[number]['id'];
