@@ -29,7 +29,8 @@ function actionsFor(text: string, code: string): { doc: TextDocument; actions: C
   const s = setup(text);
   const d = s.ds.find((x) => x.code === code);
   assert.ok(d, `no ${code} in ${JSON.stringify(s.ds.map((x) => x.code))}`);
-  const actions = s.ls.doCodeActions(s.doc, d.range, [d], s.unit);
+  // Context actions (refactor.rewrite, e.g. the SystemCallErrorNumber= one) are not fixes for `d`.
+  const actions = s.ls.doCodeActions(s.doc, d.range, [d], s.unit).filter((a) => a.kind === 'quickfix');
   return { doc: s.doc, actions, before: s.totals(), d };
 }
 
@@ -124,7 +125,30 @@ test('no seccomp fix for other diagnostics, nor for a stale document', () => {
   const s = setup('[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service gettpid\n');
   const d = s.ds.find((x) => x.code === 'unknown-syscall')!;
   const stale = TextDocument.create(s.doc.uri, 'systemd-unit', 2, `${s.doc.getText()}\n`);
-  assert.deepEqual(s.ls.doCodeActions(stale, d.range, [d], s.unit), []);
+  const fixes = (acts: CodeAction[]) => acts.filter((a) => a.kind === 'quickfix');
+  assert.deepEqual(fixes(s.ls.doCodeActions(stale, d.range, [d], s.unit)), []);
   const other: Diagnostic = { ...d, code: 'unknown-directive', data: {} };
-  assert.deepEqual(s.ls.doCodeActions(s.doc, d.range, [other], s.unit), []);
+  assert.deepEqual(fixes(s.ls.doCodeActions(s.doc, d.range, [other], s.unit)), []);
+});
+
+test('context action on an allow-list that kills: add SystemCallErrorNumber=EPERM, measured, and the result uses EPERM', () => {
+  const text = '[Service]\nExecStart=/bin/true\nNoNewPrivileges=yes\nSystemCallArchitectures=native\nSystemCallFilter=@system-service\n[Install]\nWantedBy=multi-user.target\n';
+  const doc = TextDocument.create('file:///units/kill.service', 'systemd-unit', 1, text);
+  const ls = getLanguageService();
+  const unit = ls.parseUnit(doc, '/units/kill.service');
+  const before = ls.analyze(unit)!.plan;
+  assert.equal(before.filters.at(-1)!.spec.defaultAction.kind, 'kill-process');
+  const actions = ls.doCodeActions(doc, { start: { line: 4, character: 3 }, end: { line: 4, character: 3 } }, [], unit);
+  const add = actions.find((a) => a.title.startsWith('Add SystemCallErrorNumber=EPERM'));
+  assert.ok(add, actions.map((a) => a.title).join('; '));
+  const totals = `${before.filters.length} filters, ${before.filters.reduce((n, f) => n + (f.instructions ?? 0), 0)} BPF insns`;
+  assert.equal(add.title, `Add SystemCallErrorNumber=EPERM: calls outside the allow-list fail with EPERM instead of killing the service (same ${totals})`);
+  const edited = TextDocument.applyEdits(doc, add.edit!.changes![doc.uri]!);
+  assert.equal(edited, text.replace('SystemCallFilter=@system-service\n', 'SystemCallFilter=@system-service\nSystemCallErrorNumber=EPERM\n'));
+  const doc2 = TextDocument.create(doc.uri, 'systemd-unit', 2, edited);
+  const after = ls.analyze(ls.parseUnit(doc2, '/units/kill.service'))!.plan;
+  assert.deepEqual(after.filters.at(-1)!.spec.defaultAction, { kind: 'errno', errno: 1 });
+  // Not offered once an errno is set, nor away from SystemCallFilter= lines.
+  assert.ok(!ls.doCodeActions(doc2, { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, [], ls.parseUnit(doc2, '/units/kill.service')).some((a) => a.title.startsWith('Add SystemCallErrorNumber')));
+  assert.ok(!ls.doCodeActions(doc, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, [], unit).some((a) => a.title.startsWith('Add SystemCallErrorNumber')));
 });

@@ -6,6 +6,7 @@
 import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { UnitAnalysis } from '../analysis';
+import { ERRNO_KILL } from '../seccomp/directiveValues';
 import { applyOffsetEdits, formatDelta, measureNative, planTotals, replanWithText, type OffsetEdit } from '../lint/seccompRules';
 
 /** Rules whose `data.replacement` names the word to put in place of the diagnostic's range. */
@@ -87,4 +88,46 @@ export function seccompCodeActions(doc: TextDocument, diagnostics: readonly Diag
     }
   }
   return actions;
+}
+
+/**
+ * Actions offered on a `SystemCallFilter=` line without a diagnostic: an allow-list whose refused
+ * calls kill the process gets "Add SystemCallErrorNumber=EPERM", so a call the list forgot fails
+ * with EPERM instead of killing the service. The title states the measured effect on the chain.
+ */
+export function seccompContextActions(doc: TextDocument, range: { start: { line: number }; end: { line: number } }, analysis: UnitAnalysis | undefined): CodeAction[] {
+  if (!analysis || analysis.unit.main.text !== doc.getText()) return [];
+  const v = analysis.plan.values;
+  const main = analysis.unit.main;
+  const onFilterLine = main.assignments.some((a) => {
+    if (a.key !== 'SystemCallFilter' || a.section?.name !== 'Service') return false;
+    const first = doc.positionAt(a.span.offset).line;
+    const last = doc.positionAt(a.span.offset + a.span.length).line;
+    return range.start.line <= last && range.end.line >= first;
+  });
+  if (!onFilterLine || !v.systemCallFilter.active || !v.systemCallFilter.allowList || v.systemCallErrorNumber.value !== ERRNO_KILL) return [];
+  if (v.systemCallErrorNumber.sources.length > 0) return [];
+  const filterLine = main.assignments.filter((a) => a.key === 'SystemCallFilter' && a.section?.name === 'Service').at(-1)!;
+  let at = filterLine.span.offset + filterLine.span.length;
+  const text = doc.getText();
+  let insert = '\nSystemCallErrorNumber=EPERM';
+  if (text.startsWith('\r\n', at)) {
+    at += 2;
+    insert = 'SystemCallErrorNumber=EPERM\r\n';
+  } else if (text[at] === '\n') {
+    at += 1;
+    insert = 'SystemCallErrorNumber=EPERM\n';
+  }
+  const edits: OffsetEdit[] = [{ offset: at, length: 0, newText: insert }];
+  const after = replanWithText(analysis, applyOffsetEdits(text, edits));
+  const before = planTotals(analysis.plan);
+  const now = planTotals(after.plan);
+  const effect = before.filters === now.filters && before.instructions === now.instructions ? `same ${now.filters} filters, ${now.instructions} BPF insns` : formatDelta(before, now);
+  return [
+    {
+      title: `Add SystemCallErrorNumber=EPERM: calls outside the allow-list fail with EPERM instead of killing the service (${effect})`,
+      kind: CodeActionKind.RefactorRewrite,
+      edit: { changes: { [doc.uri]: [TextEdit.insert(doc.positionAt(at), insert)] } },
+    },
+  ];
 }
