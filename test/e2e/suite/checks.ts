@@ -196,7 +196,7 @@ check('document symbols and folding ranges follow the sections of webapp.service
 
 check('settings: unitHarden.target.systemdVersion=245 flags SystemCallLog= (new in 247), 252 does not', async () => {
   // ProtectDevices= is a sentinel: once its error is there, the server has validated this version.
-  const uri = writeFile('version.service', '[Service]\nExecStart=/bin/true\nSystemCallLog=@mount\nProtectDevices=yes\n');
+  const uri = writeFile('version.service', '[Service]\nExecStart=/bin/true\nSystemCallLog=@mount\nProtectDevices=yes\nNoNewPrivileges=yes\n');
   await open(uri);
   const config = () => vscode.workspace.getConfiguration('unitHarden');
   const versionCode = 'directive-not-in-version';
