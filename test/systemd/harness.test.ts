@@ -14,30 +14,12 @@ import {
   type Manager,
   type RealSystemd,
   type UnitRun,
+  RESOLVED_LINES,
 } from './harness';
 import { ROOT_NAMES, buildBlocker, ensureRoot, rootInfo, type RootName } from './roots';
 
 const CI = process.env.CI === 'true';
 
-/** systemd-resolved's seccomp-relevant lines (v246+, i.e. with ProtectClock), reference section 4. */
-const RESOLVED = [
-  'LockPersonality=yes',
-  'MemoryDenyWriteExecute=yes',
-  'NoNewPrivileges=yes',
-  'PrivateDevices=yes',
-  'ProtectControlGroups=yes',
-  'ProtectKernelModules=yes',
-  'ProtectKernelTunables=yes',
-  'ProtectKernelLogs=yes',
-  'ProtectClock=yes',
-  'RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6',
-  'RestrictNamespaces=yes',
-  'RestrictRealtime=yes',
-  'RestrictSUIDSGID=yes',
-  'SystemCallArchitectures=native',
-  'SystemCallErrorNumber=EPERM',
-  'SystemCallFilter=@system-service',
-];
 
 /** Measured on 252.38, install order (reference 4.2). */
 const RESOLVED_252 = [51, 58, 15, 19, 29, 11, 12, 19, 42, 43, 59, 34, 35, 39, 6, 8, 8, 9, 10, 6, 7, 8, 11, 10, 11, 7, 8, 9, 7, 12, 306];
@@ -46,8 +28,8 @@ const SANITY: { name: string; lines: string[] }[] = [
   { name: 'uh-pkl.service', lines: ['ProtectKernelLogs=yes'] },
   { name: 'uh-raf.service', lines: ['RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6'] },
   { name: 'uh-arch.service', lines: ['SystemCallArchitectures=native'] },
-  { name: 'uh-resolved.service', lines: RESOLVED },
-  { name: 'uh-resolved-noarch.service', lines: RESOLVED.filter((l) => !l.startsWith('SystemCallArchitectures=')) },
+  { name: 'uh-resolved.service', lines: [...RESOLVED_LINES] },
+  { name: 'uh-resolved-noarch.service', lines: [...RESOLVED_LINES].filter((l) => !l.startsWith('SystemCallArchitectures=')) },
   { name: 'uh-badgroup.service', lines: ['SystemCallFilter=@system-service @no-such-group'] },
   // The deny-list filter is installed before execve, so the service dies with SIGSYS before exec.
   { name: 'uh-noexec.service', lines: ['SystemCallFilter=~execve'] },

@@ -79,6 +79,26 @@ export interface ExecResult {
 export const SLEEP = '/bin/sleep 600';
 
 /** A minimal service whose main process sleeps, with the given extra [Service] lines. */
+/** systemd-resolved's seccomp-relevant lines (v246+, i.e. with ProtectClock), reference section 4. */
+export const RESOLVED_LINES: readonly string[] = [
+  'LockPersonality=yes',
+  'MemoryDenyWriteExecute=yes',
+  'NoNewPrivileges=yes',
+  'PrivateDevices=yes',
+  'ProtectControlGroups=yes',
+  'ProtectKernelModules=yes',
+  'ProtectKernelTunables=yes',
+  'ProtectKernelLogs=yes',
+  'ProtectClock=yes',
+  'RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6',
+  'RestrictNamespaces=yes',
+  'RestrictRealtime=yes',
+  'RestrictSUIDSGID=yes',
+  'SystemCallArchitectures=native',
+  'SystemCallErrorNumber=EPERM',
+  'SystemCallFilter=@system-service',
+];
+
 export function serviceUnit(lines: string | string[], opts: { type?: string; execStart?: string } = {}): string {
   const body = Array.isArray(lines) ? lines.join('\n') : lines;
   return [

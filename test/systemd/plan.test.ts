@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REAL_SYSTEMDS, harnessAvailable, serviceUnit, startManager, type Manager, type RealSystemd, type UnitRun } from './harness';
+import { REAL_SYSTEMDS, RESOLVED_LINES, harnessAvailable, serviceUnit, startManager, type Manager, type RealSystemd, type UnitRun } from './harness';
 import { ROOT_NAMES, buildBlocker, ensureRoot, rootInfo, type RootName } from './roots';
 import { loadUnit, liveAssignments } from '../../server/src/model/unit';
 import { ABIS, type AbiName } from '../../server/src/seccomp/abi';
@@ -25,24 +25,6 @@ const CORPUS = path.join(REPO, '..', 'shared', 'corpus', 'systemd-v252', 'render
 // ---------------------------------------------------------------------------------------------
 // The unit suite.
 
-const RESOLVED = [
-  'LockPersonality=yes',
-  'MemoryDenyWriteExecute=yes',
-  'NoNewPrivileges=yes',
-  'PrivateDevices=yes',
-  'ProtectControlGroups=yes',
-  'ProtectKernelModules=yes',
-  'ProtectKernelTunables=yes',
-  'ProtectKernelLogs=yes',
-  'ProtectClock=yes',
-  'RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6',
-  'RestrictNamespaces=yes',
-  'RestrictRealtime=yes',
-  'RestrictSUIDSGID=yes',
-  'SystemCallArchitectures=native',
-  'SystemCallErrorNumber=EPERM',
-  'SystemCallFilter=@system-service',
-];
 
 const SINGLE: [string, string[]][] = [
   ['hostname', ['ProtectHostname=yes']],
@@ -95,8 +77,8 @@ const RESETS: [string, string[]][] = [
   ['reset-scf', ['SystemCallFilter=@system-service', 'SystemCallFilter=', 'SystemCallFilter=~@mount']],
   ['reset-raf', ['RestrictAddressFamilies=AF_UNIX', 'RestrictAddressFamilies=']],
   ['reset-ns', ['RestrictNamespaces=yes', 'RestrictNamespaces=']],
-  ['resolved', RESOLVED],
-  ['resolved-noarch', RESOLVED.filter((l) => !l.startsWith('SystemCallArchitectures='))],
+  ['resolved', [...RESOLVED_LINES]],
+  ['resolved-noarch', [...RESOLVED_LINES].filter((l) => !l.startsWith('SystemCallArchitectures='))],
 ];
 
 /** Keys that matter for the plan; the rest of a corpus unit (User=, paths…) would not run here. */

@@ -4,6 +4,8 @@
  * src/core/execute.c (≤ v254) / exec-invoke.c (v255+) and src/shared/seccomp-util.c.
  */
 
+import { SECCOMP_DIRECTIVES } from './hardening';
+
 const SECCOMP_NOTE =
   'Filter counts below are for an x86-64 build of systemd, which builds one seccomp filter per ABI it knows ' +
   '(x86, x32 and x86-64) unless `SystemCallArchitectures=` removed some of them first.';
@@ -376,24 +378,12 @@ Many other sandboxing settings create such a namespace implicitly; this one requ
 **What gets installed.** A mount namespace; no filter.`,
 };
 
-/** Which hardening directives install seccomp filters, for the notes in the docs. */
-const INSTALLS_SECCOMP: ReadonlySet<string> = new Set([
-  'SystemCallFilter',
-  'SystemCallArchitectures',
-  'SystemCallLog',
-  'RestrictAddressFamilies',
-  'RestrictNamespaces',
-  'MemoryDenyWriteExecute',
-  'LockPersonality',
-  'RestrictRealtime',
-  'RestrictSUIDSGID',
-  'ProtectKernelLogs',
-  'ProtectKernelTunables',
-  'ProtectKernelModules',
-  'ProtectClock',
-  'ProtectHostname',
-  'PrivateDevices',
-]);
+/**
+ * Which hardening directives install seccomp filters themselves, for the notes in the docs: the
+ * seccomp directives except SystemCallErrorNumber= (it only picks the action) and DynamicUser=
+ * (its filters come through the RestrictSUIDSGID= it implies).
+ */
+const INSTALLS_SECCOMP: ReadonlySet<string> = new Set([...SECCOMP_DIRECTIVES].filter((n) => n !== 'SystemCallErrorNumber' && n !== 'DynamicUser'));
 
 /** Full Markdown documentation per directive name. */
 export const HARDENING_DOCS: Readonly<Record<string, string>> = Object.freeze(
