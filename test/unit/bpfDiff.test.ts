@@ -7,64 +7,16 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { ABIS, type AbiName } from '../../server/src/seccomp/abi';
 import type { Action, ArgCmp, FilterSpec, RuleSpec } from '../../server/src/seccomp/filterTypes';
 import { allSyscallNames, libseccompSupportsAbi, type LibseccompVersion } from '../../server/src/seccomp/syscalls';
 import { buildFilter, encodeProgram } from '../../server/src/seccomp/libseccomp';
+import { reference, referenceUnavailable as unavailable, rootLibraries, toJson, type RefResult } from './libseccompReference';
 
 const IN_CI = process.env.CI === 'true';
 const RUNS = Math.max(1, Number(process.env.UNIT_HARDEN_PROPERTY_RUNS ?? 300) || 300);
 const SEED = Number(process.env.UNIT_HARDEN_PROPERTY_SEED ?? 0x5eccb9f) | 0;
-const SYS_PYTHON = '/usr/bin/python3';
-
-function repoRoot(): string {
-  for (let start of [__dirname, process.cwd()]) {
-    for (let i = 0; i < 8; i++) {
-      if (fs.existsSync(path.join(start, 'test', 'tools', 'libseccomp_export.py'))) return start;
-      start = path.dirname(start);
-    }
-  }
-  return path.resolve(__dirname, '../../..');
-}
-const HELPER = path.join(repoRoot(), 'test', 'tools', 'libseccomp_export.py');
-
-interface RefResult {
-  readonly hex?: string;
-  readonly rc?: number[];
-  readonly error?: string;
-}
-
-const toJson = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-
-function reference(specs: readonly FilterSpec[], lib?: string): RefResult[] {
-  const r = spawnSync(SYS_PYTHON, [HELPER], { input: toJson({ specs, lib }), encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`libseccomp_export.py failed: ${r.stderr}`);
-  return (JSON.parse(r.stdout) as { results: RefResult[] }).results;
-}
-
-function unavailable(): string | undefined {
-  if (!fs.existsSync(SYS_PYTHON)) return `${SYS_PYTHON} is missing`;
-  const r = spawnSync(SYS_PYTHON, ['-c', 'import seccomp'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : `${SYS_PYTHON} cannot import seccomp (apt-get install python3-seccomp)`;
-}
-
-function rootLibraries(): { version: LibseccompVersion; lib: string }[] {
-  const cache = process.env.UNIT_HARDEN_CACHE ?? path.join(os.homedir(), '.cache', 'unit-harden');
-  const out: { version: LibseccompVersion; lib: string }[] = [];
-  for (const [root, version] of [
-    ['debian-257', '2.6.0'],
-    ['debian-262', '2.6.1'],
-  ] as const) {
-    const lib = path.join(cache, 'roots', root, 'usr', 'lib', 'x86_64-linux-gnu', 'libseccomp.so.2');
-    if (fs.existsSync(lib)) out.push({ version, lib: fs.realpathSync(lib) });
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries

@@ -8,66 +8,19 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ABIS, type AbiName } from '../../server/src/seccomp/abi';
 import type { Action, ArgCmp, BpfProgram, FilterSpec, RuleSpec } from '../../server/src/seccomp/filterTypes';
 import { expandGroup } from '../../server/src/seccomp/groups';
 import { isKnownSyscall, type LibseccompVersion } from '../../server/src/seccomp/syscalls';
 import { buildFilter, decodeProgram, encodeProgram } from '../../server/src/seccomp/libseccomp';
 import { annotate, disassemble } from '../../server/src/seccomp/disasm';
+import { reference, referenceUnavailable, rootLibraries } from './libseccompReference';
 
 const IN_CI = process.env.CI === 'true';
 const DEB12: LibseccompVersion = '2.5.4-1+deb12u1';
 
 // ---------------------------------------------------------------------------------------------
 // Reference runner (shared shape with bpfDiff.test.ts)
-
-/**
- * The repository root: above the compiled test (out/test/unit) or, for a build elsewhere (tsc
- * --outDir /tmp/…), above the working directory.
- */
-function repoRoot(): string {
-  for (let start of [__dirname, process.cwd()]) {
-    for (let i = 0; i < 8; i++) {
-      if (fs.existsSync(path.join(start, 'test', 'tools', 'libseccomp_export.py'))) return start;
-      start = path.dirname(start);
-    }
-  }
-  return path.resolve(__dirname, '../../..');
-}
-const HELPER = path.join(repoRoot(), 'test', 'tools', 'libseccomp_export.py');
-const SYS_PYTHON = '/usr/bin/python3';
-
-interface RefResult {
-  readonly hex?: string;
-  readonly rc?: number[];
-  readonly error?: string;
-}
-
-function toJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-}
-
-/** Build every spec with the real libseccomp; `lib` = a libseccomp.so.2 path (ctypes) or the python module. */
-function reference(specs: readonly FilterSpec[], lib?: string): RefResult[] {
-  const r = spawnSync(SYS_PYTHON, [HELPER], { input: toJson({ specs, lib }), encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`libseccomp_export.py failed: ${r.stderr}`);
-  return (JSON.parse(r.stdout) as { results: RefResult[] }).results;
-}
-
-let moduleProbe: string | undefined | null = null;
-/** Why the python3-seccomp reference cannot run here, or undefined if it can. */
-function referenceUnavailable(): string | undefined {
-  if (moduleProbe !== null) return moduleProbe;
-  if (!fs.existsSync(SYS_PYTHON)) moduleProbe = `${SYS_PYTHON} is missing`;
-  else {
-    const r = spawnSync(SYS_PYTHON, ['-c', 'import seccomp'], { encoding: 'utf8' });
-    moduleProbe = r.status === 0 ? undefined : `${SYS_PYTHON} cannot import seccomp (apt-get install python3-seccomp)`;
-  }
-  return moduleProbe;
-}
 
 function needsReference(t: { skip: (m?: string) => void }): boolean {
   const why = referenceUnavailable();
@@ -77,19 +30,6 @@ function needsReference(t: { skip: (m?: string) => void }): boolean {
   return false;
 }
 
-/** libseccomp.so.2 of the harness's Debian roots (test/systemd/roots.ts), by version, if built here. */
-function rootLibraries(): { version: LibseccompVersion; lib: string }[] {
-  const cache = process.env.UNIT_HARDEN_CACHE ?? path.join(os.homedir(), '.cache', 'unit-harden');
-  const out: { version: LibseccompVersion; lib: string }[] = [];
-  for (const [root, version] of [
-    ['debian-257', '2.6.0'],
-    ['debian-262', '2.6.1'],
-  ] as const) {
-    const lib = path.join(cache, 'roots', root, 'usr', 'lib', 'x86_64-linux-gnu', 'libseccomp.so.2');
-    if (fs.existsSync(lib)) out.push({ version, lib: fs.realpathSync(lib) });
-  }
-  return out;
-}
 
 /** Compare each spec with the reference; returns the names that differ (with details in the message). */
 function compareAll(specs: readonly { name: string; spec: FilterSpec }[], lib?: string): string[] {
