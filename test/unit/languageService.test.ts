@@ -45,13 +45,19 @@ test('a root service hardened without NoNewPrivileges= gets the reviewer note, a
 
 test('reviewer notes: RestrictAddressFamilies= without AF_UNIX, MemoryDenyWriteExecute= with a JIT, RestrictFileSystems=, "~ "', () => {
   const { ls, doc, unit } = setup('[Service]\nType=notify\nExecStart=/usr/bin/node /srv/app.js\nNoNewPrivileges=yes\nRestrictAddressFamilies=AF_INET AF_INET6\nMemoryDenyWriteExecute=yes\nRestrictFileSystems=ext4\nSystemCallFilter=~ @clock\n');
-  const ds = ls.doValidation(doc, unit);
+  const all = ls.doValidation(doc, unit);
+  // The argument checks of both directives also keep socket/mmap/mprotect out of the action cache (hints).
+  assert.deepEqual(all.filter((d) => d.code === 'hot-syscalls-uncached').map((d) => doc.getText(d.range)), ['RestrictAddressFamilies', 'MemoryDenyWriteExecute']);
+  const ds = all.filter((d) => d.code !== 'hot-syscalls-uncached');
   assert.deepEqual(codes(ds), ['address-families-without-unix', 'mdwe-with-jit', 'restrict-filesystems-not-seccomp', 'tilde-space', 'missing-native-architectures'].sort((a, b) => ds.findIndex((d) => d.code === a) - ds.findIndex((d) => d.code === b)));
   assert.match(ds.find((d) => d.code === 'address-families-without-unix')!.message, /This unit is Type=notify/);
   assert.match(ds.find((d) => d.code === 'mdwe-with-jit')!.message, /JIT runtimes such as node/);
   assert.match(ds.find((d) => d.code === 'tilde-space')!.message, /same as "~@clock"/);
   const fine = setup('[Service]\nExecStart=/usr/bin/python3 app.py\nNoNewPrivileges=yes\nSystemCallArchitectures=native\nRestrictAddressFamilies=AF_UNIX AF_INET\nMemoryDenyWriteExecute=yes\nSystemCallFilter=~@clock\n');
-  assert.deepEqual(fine.ls.doValidation(fine.doc, fine.unit), []);
+  assert.deepEqual(
+    fine.ls.doValidation(fine.doc, fine.unit).map((d) => `${d.code} ${fine.doc.getText(d.range)}`),
+    ['hot-syscalls-uncached RestrictAddressFamilies', 'hot-syscalls-uncached MemoryDenyWriteExecute'],
+  );
 });
 
 test('a clean, hardened service has no diagnostics', () => {
@@ -205,6 +211,21 @@ test('symbols and folding', () => {
     [5, 6, 'region'],
     [0, 1, 'comment'],
   ]);
+});
+
+test('a line over 1 MiB past the analysis cap still says systemd refuses the file, on that line, and nothing else is judged', () => {
+  const text = '[Service]\nExecStart=/bin/x\nSystemCallFilter=@system-service\nEnvironment=A=' + 'x'.repeat(1024 * 1024) + '\nUser=a\n';
+  const { ls, doc, unit } = setup(text);
+  const ds = ls.doValidation(doc, unit);
+  assert.deepEqual(codes(ds), ['file-too-large', 'syntax-line-too-long']);
+  assert.equal(ds[1]!.severity, 1);
+  assert.equal(ds[1]!.range.start.line, 3);
+  assert.match(ds[1]!.message, /^Line 4 is longer than systemd's limit of 1 MiB: systemd refuses to load this file\.$/);
+  assert.match(ls.analyze(unit)!.plan.refused ?? '', /refuses to load/);
+  assert.equal(ls.analyze(unit)!.plan.filters.length, 0);
+  // Long but under the limit in bytes: only the cap is reported.
+  const fine = setup('[Service]\nExecStart=/bin/x\n' + 'Environment=A=1\n'.repeat(70000) + 'Environment=B=' + 'x'.repeat(1000) + '\n');
+  assert.deepEqual(codes(fine.ls.doValidation(fine.doc, fine.unit)), ['file-too-large']);
 });
 
 test('a huge file is analysed up to the cap with a file-too-large warning, fast', () => {

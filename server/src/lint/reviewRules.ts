@@ -24,7 +24,8 @@ const noNewPrivileges: Rule = (ctx) => {
   const analysis = ctx.analysis();
   if (!analysis) return [];
   const v = analysis.plan.values;
-  if (!v.hasExecContext || ctx.unit.unitType !== 'service') return [];
+  // A unit systemd refuses to load has no effective values to judge (its fatal error says why).
+  if (analysis.plan.refused || !v.hasExecContext || ctx.unit.unitType !== 'service') return [];
   const nnp = analysis.plan.noNewPrivileges;
   const out: Finding[] = [];
   const explicit = v.noNewPrivileges.sources.at(-1);

@@ -5,8 +5,8 @@
  * conf_files_list_strv() in src/basic/conf-files.c (v252). No IO: callers pass a reader.
  */
 
-import type { Assignment, UnitFileSyntax } from '../parser/nodes';
-import { parseUnitFile } from '../parser/parser';
+import type { Assignment, SyntaxProblem, UnitFileSyntax } from '../parser/nodes';
+import { LONG_LINE_MAX, parseUnitFile } from '../parser/parser';
 import { sectionsForUnitType, unitTypeFromFileName, UNIT_TYPES } from './directives';
 
 /** Read-only access to files beside the unit; the CLI uses the disk, the server also open buffers. */
@@ -160,6 +160,26 @@ function capText(text: string, max: number | undefined): string | undefined {
   return text.slice(0, cut > 0 ? cut + 1 : max);
 }
 
+/**
+ * The first line from `from` (a line start) on that is LONG_LINE_MAX bytes or more, which makes
+ * read_line() fail with ENOBUFS; with its offset and 1-based line number.
+ */
+function longLineAfter(text: string, from: number): { offset: number; length: number; line: number } | undefined {
+  let start = from;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    if (end - start > LONG_LINE_MAX / 4 && Buffer.byteLength(text.slice(start, end), 'utf8') >= LONG_LINE_MAX) {
+      let line = 1;
+      for (let i = text.indexOf('\n'); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) line++;
+      return { offset: start, length: end - start, line };
+    }
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  return undefined;
+}
+
 /** Parses a unit (or a drop-in on its own) and, given a reader, merges its drop-ins. Never throws. */
 export function loadUnit(path: string, text: string, reader?: FileReader, options: LoadOptions = {}): UnitDocument {
   const fileName = basename(path);
@@ -168,7 +188,7 @@ export function loadUnit(path: string, text: string, reader?: FileReader, option
   const unitType = unitTypeFromFileName(isDropin ? path : fileName);
   const knownSections = unitType ? sectionsForUnitType(unitType) : undefined;
   const capped = capText(text, options.maxLength);
-  const main = parseUnitFile(capped ?? text, {
+  let main = parseUnitFile(capped ?? text, {
     fileName: path,
     ...(knownSections ? { knownSections } : {}),
     ...(options.invalidUtf8Lines ? { invalidUtf8Lines: options.invalidUtf8Lines } : {}),
@@ -180,6 +200,18 @@ export function loadUnit(path: string, text: string, reader?: FileReader, option
       span: { offset: 0, length: 0 },
       message: `This file has ${text.length} characters; only the first ${capped.length} are analysed. Unit files are normally a few kilobytes: is this a unit file?`,
     });
+    // A line past systemd's limit in the part not analysed still makes systemd refuse the file.
+    const long = main.fatal ? undefined : longLineAfter(text, capped.length);
+    if (long) {
+      const problem: SyntaxProblem = {
+        code: 'syntax-line-too-long',
+        severity: 'error',
+        fatal: true,
+        span: { offset: long.offset, length: Math.min(long.length, 200) },
+        message: `Line ${long.line} is longer than systemd's limit of 1 MiB: systemd refuses to load this file.`,
+      };
+      main = { ...main, fatal: problem, problems: [...main.problems, problem] };
+    }
   }
   const dropins: UnitFileSyntax[] = [];
   if (reader && !isDropin && options.withDropins !== false) {
