@@ -17,6 +17,7 @@ import type { FileReader } from '../../server/src/model/unit';
 import { filterOverLimit, planTotals } from '../../server/src/lint/seccompRules';
 import type { UnitAnalysis } from '../../server/src/analysis';
 import { ruleInfo } from '../../server/src/lint/rules';
+import { expandGroup } from '../../server/src/seccomp/groups';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -58,7 +59,9 @@ test('unknown syscall: warning on the exact word with a suggestion, also before 
 
 test('known syscalls and groups are not reported', () => {
   const { ds } = setup(`${SERVICE}NoNewPrivileges=yes\nSystemCallFilter=@system-service\nSystemCallFilter=~@privileged @resources ptrace:EPERM\nSystemCallErrorNumber=EPERM\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nRestrictNamespaces=~user net\n`);
-  assert.deepEqual(ds, []);
+  // What ~@privileged/@resources take from @system-service, and the argument-checked hot calls, are hints, not naming problems.
+  assert.deepEqual(ds.filter((d) => d.code !== 'filter-removes-group-calls' && d.code !== 'hot-syscalls-uncached'), []);
+  assert.deepEqual(only(ds, 'filter-removes-group-calls').length, 2);
 });
 
 test('unknown group: misspelling suggested; a group newer than the target names its release', () => {
@@ -266,4 +269,62 @@ test('filter-over-limit: reads the kernel limits from the cost model; real units
   assert.match(found[0]!.message, new RegExp(`has ${real.plan.filters[index]!.instructions} BPF instructions, over the kernel's limit of ${cost.limits.maxInsnsPerFilter}`));
   assert.match(found[1]!.message, /adds up to 40000 instructions .* over its limit of 32768 per path/);
   assert.equal(ruleInfo('filter-over-limit')!.defaultSeverity, 'error');
+});
+
+test('filter-removes-group-calls: names exactly what a ~group takes from the allow-list on the target version', () => {
+  const text = `${SERVICE}SystemCallFilter=@system-service\nSystemCallFilter=~@privileged chown\n`;
+  const { ds, doc, ls, unit } = setup(text);
+  const found = only(ds, 'filter-removes-group-calls');
+  assert.deepEqual(found.map((d) => doc.getText(d.range)), ['@privileged']);
+  assert.equal(found[0]!.severity, 4);
+  const t = ls.analyze(unit)!.target;
+  const version = `${t.major}.${t.patch}`;
+  // Independently: the allow-list is @default plus @system-service; ~@privileged removes their intersection with it.
+  const allowed = new Set([...expandGroup('@default', version, t.host), ...expandGroup('@system-service', version, t.host)]);
+  const removed = [...expandGroup('@privileged', version, t.host)].filter((n) => allowed.has(n));
+  assert.ok(removed.length > 5);
+  assert.equal(found[0]!.data && (found[0]!.data as { removed: number }).removed, removed.length);
+  assert.match(found[0]!.message, new RegExp(`^~@privileged takes ${removed.length} allowed system calls out of the allow-list on systemd ${t.systemd.replace(/\./g, '\\.')} \\(${removed.length} calls from @system-service \\(line 6\\): `));
+  // chown was already taken by @privileged: it removes nothing.
+  assert.deepEqual(only(ds, 'filter-removes-nothing').map((d) => doc.getText(d.range)), ['chown']);
+  // An entry that removes an explicitly listed name says from which line; deny-lists are filter-mode-fixed's.
+  const explicit = setup(`${SERVICE}SystemCallFilter=@system-service bpf\nSystemCallFilter=~bpf\n`);
+  assert.match(only(explicit.ds, 'filter-removes-group-calls')[0]!.message, /1 call from line 6: bpf\)/);
+  assert.deepEqual(only(setup(`${SERVICE}SystemCallFilter=~@mount\nSystemCallFilter=~@privileged\n`).ds, 'filter-removes-group-calls'), []);
+});
+
+test('filter-removes-nothing: a ~ entry whose calls the allow-list does not hold; version-aware', () => {
+  const text = `${SERVICE}SystemCallFilter=@system-service\nSystemCallFilter=~@mount\n`;
+  const { ds, doc } = setup(text);
+  const found = only(ds, 'filter-removes-nothing');
+  assert.deepEqual(found.map((d) => doc.getText(d.range)), ['@mount']);
+  assert.match(found[0]!.message, /^~@mount \(\d+ system calls on systemd [\d.]+\) removes nothing: the allow-list does not contain any of them at this point, so they are refused already\.$/);
+  assert.deepEqual(found[0]!.tags, [1]);
+  // A later line that allows @mount again does not make the removal useful: it ran before.
+  assert.equal(only(setup(`${text}SystemCallFilter=@mount\n`).ds, 'filter-removes-nothing').length, 1);
+  // Removing what the list holds is not reported; neither are deny-lists.
+  assert.deepEqual(only(setup(`${SERVICE}SystemCallFilter=@system-service @mount\nSystemCallFilter=~@mount\n`).ds, 'filter-removes-nothing'), []);
+  assert.deepEqual(only(setup(`${SERVICE}SystemCallFilter=~@mount\nSystemCallFilter=~@mount\n`).ds, 'filter-removes-nothing'), []);
+  // A removal in a drop-in is the drop-in's business.
+  const reader = { listDir: (d: string) => (d === '/units/test.service.d' ? ['x.conf'] : undefined), readFile: () => '[Service]\nSystemCallFilter=~@mount\n' };
+  const withDropin = setup(`${SERVICE}SystemCallFilter=@system-service\n`, DEFAULT_SETTINGS, reader);
+  assert.deepEqual(withDropin.ls.analyze(withDropin.unit)!.plan.values.systemCallFilter.removals.map((r) => [r.source.file, r.name, r.removed.length]), [['/units/test.service.d/x.conf', '@mount', 0]]);
+  assert.deepEqual(only(withDropin.ds, 'filter-removes-nothing'), []);
+});
+
+test('hot-syscalls-uncached: per directive, the hot calls it keeps out of the action cache, with the engine\'s counts', () => {
+  const text = `${SERVICE}SystemCallFilter=@system-service\nMemoryDenyWriteExecute=yes\nRestrictAddressFamilies=AF_UNIX AF_INET\nRestrictSUIDSGID=yes\nLockPersonality=yes\n`;
+  const { ds, doc, ls, unit } = setup(text);
+  const found = only(ds, 'hot-syscalls-uncached');
+  assert.deepEqual(found.map((d) => doc.getText(d.range)), ['MemoryDenyWriteExecute', 'RestrictAddressFamilies', 'RestrictSUIDSGID']);
+  const cost = ls.analyze(unit)!.cost()!;
+  const insns = (name: string) => cost.hot.find((h) => h.name === name)!.instructions;
+  assert.match(found[0]!.message, new RegExp(`cannot serve mmap, mprotect: each call runs the whole chain on x86-64, mmap ${insns('mmap')}, mprotect ${insns('mprotect')} BPF instructions`));
+  assert.match(found[1]!.message, new RegExp(`socket ${insns('socket')} BPF instructions`));
+  assert.match(found[2]!.message, new RegExp(`cannot serve openat: .* openat ${insns('openat')} BPF`));
+  assert.equal(found[0]!.severity, 4);
+  // Without the action cache (Linux < 5.11) every call runs the chain: nothing specific to say.
+  assert.deepEqual(only(setup(text, parseSettings({ target: { kernel: '5.10' } })).ds, 'hot-syscalls-uncached'), []);
+  // Constant-action filters (LockPersonality= checks personality, not a hot call) are not reported.
+  assert.deepEqual(only(setup(`${SERVICE}SystemCallFilter=@system-service\nLockPersonality=yes\n`).ds, 'hot-syscalls-uncached'), []);
 });

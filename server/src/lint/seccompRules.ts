@@ -438,8 +438,60 @@ const filterSemantics: Rule = (ctx) => {
     run.push(...filterWords(a));
   }
   groups(run);
+  out.push(...removalFindings(analysis, mainFile));
   return out;
 };
+
+/** `chown, fchown, … (+12 more)`: a list for a message, cut after `max` names. */
+function nameList(names: readonly string[], max = 8): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} (+${names.length - max} more)`;
+}
+
+/**
+ * The `~` words of an allow-list, as systemd applied them (SyscallSetValue.removals): one that
+ * removes nothing (its calls were not allowed at that point, so they are refused already), and one
+ * that takes calls away from a group listed earlier (what `~@privileged` really removes from
+ * `@system-service` on this version). Words without `~` after a deny-list are filter-mode-fixed's.
+ */
+function removalFindings(analysis: UnitAnalysis, mainFile: string): Finding[] {
+  const set = analysis.plan.values.systemCallFilter;
+  if (!set.active || !set.allowList) return [];
+  const t = analysis.target;
+  const out: Finding[] = [];
+  for (const r of set.removals) {
+    if (r.source.file !== mainFile) continue;
+    const what = r.name.startsWith('@') ? `${r.name} (${plural(r.names, 'system call')} on systemd ${t.systemd})` : r.name;
+    if (r.removed.length === 0) {
+      out.push({
+        rule: 'filter-removes-nothing',
+        span: r.span,
+        message: `~${what} removes nothing: the allow-list does not contain ${r.names === 1 ? 'it' : 'any of them'} at this point, so ${r.names === 1 ? 'it is' : 'they are'} refused already.`,
+        data: { remove: true },
+        tags: [DiagnosticTag.Unnecessary],
+      });
+      continue;
+    }
+    // Group the removed names by the word that had allowed them.
+    const by = new Map<string, { label: string; names: string[]; file?: string; span?: Span }>();
+    for (const x of r.removed) {
+      const src = x.origin?.source;
+      const via = x.origin?.via;
+      const label = via === '@default' && !src ? '@default (implied by the allow-list)' : via ? `${via}${src ? ` (line ${src.line})` : ''}` : `line ${src?.line ?? '?'}`;
+      const e = by.get(label) ?? { label, names: [], ...(src ? { file: src.file, span: src.span } : {}) };
+      e.names.push(x.name);
+      by.set(label, e);
+    }
+    const parts = [...by.values()].map((e) => `${plural(e.names.length, 'call')} from ${e.label}: ${nameList(e.names)}`);
+    out.push({
+      rule: 'filter-removes-group-calls',
+      span: r.span,
+      message: `~${r.name} takes ${plural(r.removed.length, 'allowed system call')} out of the allow-list on systemd ${t.systemd} (${parts.join('; ')}); calls to them are refused.`,
+      data: { removed: r.removed.length },
+      related: [...by.values()].filter((e) => e.file !== undefined).map((e) => ({ file: e.file!, span: e.span!, message: `allowed ${e.names.length === 1 ? e.names[0] : `these ${e.names.length} calls`}` })),
+    });
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // 3. SystemCallArchitectures=native missing.
@@ -553,4 +605,47 @@ export const filterOverLimit: Rule = (ctx) => {
   return out;
 };
 
-export const seccompRules: readonly Rule[] = [unknownNames, filterSemantics, missingNative, syscallLogInverted, filterOverLimit];
+/**
+ * Hot system calls (openat, mmap, mprotect, socket, clone …) that the unit allows but whose
+ * filters check arguments: the kernel's action cache cannot serve them, so each call runs the whole
+ * chain. One finding per directive responsible, with the engine's instruction counts. Inverted
+ * SystemCallLog= is syscall-log-inverted's.
+ */
+export const hotSyscallsUncached: Rule = (ctx) => {
+  const analysis = ctx.analysis();
+  if (!analysis) return [];
+  const cost = analysis.cost();
+  if (!cost || !cost.actionCache) return [];
+  const mainFile = mainFileOf(ctx);
+  const t = analysis.target;
+  const byDirective = new Map<string, { calls: string[]; why: Set<string> }>();
+  for (const h of cost.hot) {
+    if (!h.allowed || h.cached) continue;
+    for (const u of h.uncachedBy) {
+      const space = u.indexOf(' ');
+      const directive = space < 0 ? u : u.slice(0, space);
+      if (directive === 'SystemCallLog') continue;
+      const e = byDirective.get(directive) ?? { calls: [], why: new Set<string>() };
+      if (!e.calls.includes(`${h.name} ${h.instructions}`)) e.calls.push(`${h.name} ${h.instructions}`);
+      if (space >= 0) e.why.add(u.slice(space + 1));
+      byDirective.set(directive, e);
+    }
+  }
+  const out: Finding[] = [];
+  for (const [directive, e] of byDirective) {
+    const src = analysis.plan.filters.filter((f) => f.directive === directive).flatMap((f) => f.sources).find((x) => x.file === mainFile);
+    if (!src) continue;
+    const a = ctx.unit.main.assignments.find((x) => x.span.offset === src.span.offset);
+    out.push({
+      rule: 'hot-syscalls-uncached',
+      span: a ? a.keySpan : src.span,
+      message:
+        `${directive}= filters hot system calls by their arguments (${[...e.why].join(', ')}), so the kernel's action cache (Linux ${t.kernel}) cannot serve ` +
+        `${e.calls.map((c) => c.split(' ')[0]).join(', ')}: each call runs the whole chain on ${t.host}, ${e.calls.join(', ')} BPF instructions, where a cached call runs none.`,
+      data: { calls: e.calls.map((c) => c.split(' ')[0]) },
+    });
+  }
+  return out;
+};
+
+export const seccompRules: readonly Rule[] = [unknownNames, filterSemantics, missingNative, syscallLogInverted, filterOverLimit, hotSyscallsUncached];

@@ -76,6 +76,23 @@ export interface SyscallSetValue {
   /** Group members libseccomp does not know (dropped silently by systemd, logged at debug level). */
   readonly droppedGroupMembers: readonly string[];
   readonly sources: readonly SourceRef[];
+  /**
+   * The words (since the last reset) that remove names from the set: `~…` words of an allow-list,
+   * words without `~` after a deny-list. What each removed, in order, as systemd applies them.
+   */
+  readonly removals: readonly SyscallRemoval[];
+}
+
+/** One word that removes names from a SystemCallFilter=/SystemCallLog= set, and what it removed. */
+export interface SyscallRemoval {
+  readonly source: SourceRef;
+  /** The word's span (without `~` and `:errno`). */
+  readonly span: Span;
+  readonly name: string;
+  /** Known system calls the word stands for (a group's members libseccomp knows). */
+  readonly names: number;
+  /** The names that were in the set when the word was applied, with the word that had put them there. */
+  readonly removed: readonly { readonly name: string; readonly origin: SyscallEntryOrigin | undefined }[];
 }
 
 /** A SystemCallArchitectures= entry: `native` or an ABI. */
@@ -311,10 +328,13 @@ interface MutableSyscallSet {
   origins: Map<string, SyscallEntryOrigin>;
   dropped: Set<string>;
   sources: SourceRef[];
+  removals: SyscallRemoval[];
+  /** The removal being recorded while a top-level word is applied. */
+  removing: { names: number; removed: { name: string; origin: SyscallEntryOrigin | undefined }[] } | undefined;
 }
 
 function emptySet(): MutableSyscallSet {
-  return { active: false, allowList: false, entries: new Map(), origins: new Map(), dropped: new Set(), sources: [] };
+  return { active: false, allowList: false, entries: new Map(), origins: new Map(), dropped: new Set(), sources: [], removals: [], removing: undefined };
 }
 
 function sourceOf(a: Assignment): SourceRef {
@@ -443,6 +463,10 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
       set.entries.set(name, errno);
       set.origins.set(name, { source: a ? sourceOf(a) : undefined, via });
     } else {
+      if (set.removing) {
+        set.removing.names++;
+        if (set.entries.has(name)) set.removing.removed.push({ name, origin: set.origins.get(name) });
+      }
       set.entries.delete(name);
       set.origins.delete(name);
     }
@@ -458,6 +482,7 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
       set.origins.clear();
       set.dropped.clear();
       set.sources = [];
+      set.removals = [];
       return;
     }
     set.sources.push(sourceOf(a));
@@ -509,7 +534,13 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
         return;
       }
     }
+    const removes = !(invert !== set.allowList || (atLeast(t, 248) && invert && set.allowList && errno >= 0));
+    if (removes) set.removing = { names: 0, removed: [] };
     parseSyscallName(set, name, errno, invert, true, a, span, undefined, 0);
+    if (removes && set.removing) {
+      if (set.removing.names > 0) set.removals.push({ source: sourceOf(a), span, name, names: set.removing.names, removed: set.removing.removed });
+      set.removing = undefined;
+    }
   };
 
   for (const a of liveAssignments(unit)) {
@@ -751,6 +782,7 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
     origins: s.origins,
     droppedGroupMembers: [...s.dropped].sort(),
     sources: s.sources,
+    removals: s.removals,
   });
 
   const rsuid = b.restrictSUIDSGID.value || b.dynamicUser.value;
@@ -790,7 +822,7 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
 /** The values of a unit that sets nothing (systemd's defaults); used when a unit cannot be read at all. */
 export function emptyEffectiveValues(): EffectiveValues {
   const off: Tracked<boolean> = { value: false, sources: [] };
-  const set: SyscallSetValue = { active: false, allowList: false, entries: new Map(), origins: new Map(), droppedGroupMembers: [], sources: [] };
+  const set: SyscallSetValue = { active: false, allowList: false, entries: new Map(), origins: new Map(), droppedGroupMembers: [], sources: [], removals: [] };
   return {
     systemCallFilter: set,
     systemCallLog: set,
