@@ -32,7 +32,7 @@ import type { Span } from './parser/nodes';
 import { lintUnit } from './lint/linter';
 import { seccompHover } from './hover/seccompHover';
 import { valueCompletions } from './completion/valueCompletion';
-import { seccompCodeActions, seccompContextActions } from './actions/seccompActions';
+import { mergeFilterLinesAction, seccompCodeActions, seccompContextActions } from './actions/seccompActions';
 import { seccompCodeLenses } from './codeLens';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import { analyzeUnit, targetFromSettings, type TargetResolution, type UnitAnalysis } from './analysis';
@@ -195,7 +195,7 @@ export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): Langua
     },
 
     doCodeActions(doc, range, diagnostics, unit) {
-      const actions: CodeAction[] = [...seccompCodeActions(doc, diagnostics, analysisOf(unit)), ...seccompContextActions(doc, range, analysisOf(unit))];
+      const actions: CodeAction[] = [...seccompCodeActions(doc, diagnostics, analysisOf(unit)), ...seccompContextActions(doc, range, analysisOf(unit)), ...mergeFilterLinesAction(doc, range, analysisOf(unit))];
       for (const d of diagnostics) {
         const data = (d.data ?? {}) as Record<string, unknown>;
         const replacement = typeof data['replacement'] === 'string' ? data['replacement'] : undefined;

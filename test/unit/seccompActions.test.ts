@@ -10,6 +10,7 @@ import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-typ
 import { getLanguageService } from '../../server/src/languageService';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/settings';
 import { planTotals, type PlanTotals } from '../../server/src/lint/seccompRules';
+import { encodeProgram } from '../../server/src/seccomp/bpf';
 
 function setup(text: string, settings: Settings = DEFAULT_SETTINGS) {
   const doc = TextDocument.create('file:///units/test.service', 'systemd-unit', 1, text);
@@ -151,4 +152,98 @@ test('context action on an allow-list that kills: add SystemCallErrorNumber=EPER
   // Not offered once an errno is set, nor away from SystemCallFilter= lines.
   assert.ok(!ls.doCodeActions(doc2, { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, [], ls.parseUnit(doc2, '/units/kill.service')).some((a) => a.title.startsWith('Add SystemCallErrorNumber')));
   assert.ok(!ls.doCodeActions(doc, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, [], unit).some((a) => a.title.startsWith('Add SystemCallErrorNumber')));
+});
+
+/** The programs of a unit's plan, as hex, to compare two texts byte for byte. */
+function programs(text: string): string[] {
+  const s = setup(text);
+  return s.ls.analyze(s.unit)!.plan.filters.map((f) => `${f.directive}/${f.abis.join('+')}/${f.program ? Buffer.from(encodeProgram(f.program)).toString('hex') : 'none'}`);
+}
+
+test('filter-removes-nothing: remove the entry, and the plan stays byte-identical', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=@system-service\nSystemCallFilter=~@privileged @mount\n';
+  const { doc, actions, before } = actionsFor(text, 'filter-removes-nothing');
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0]!.title, 'Remove ~@mount, which removes nothing (±0 filters, ±0 BPF insns)');
+  const { text: fixed } = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(fixed, text.replace('~@privileged @mount', '~@privileged'));
+  assert.deepEqual(programs(fixed), programs(text));
+  // The first word carries the '~': it stays on the line when that word goes.
+  const first = actionsFor(text.replace('~@privileged @mount', '~@mount @privileged'), 'filter-removes-nothing');
+  assert.equal(apply(first.doc, first.actions[0]!), text.replace('~@privileged @mount', '~@privileged'));
+});
+
+test('filter-mode-fixed: prefix ~ (deny-list) or move the allow-list first, each measured', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=~@mount\nSystemCallFilter=@system-service\n';
+  const { doc, actions, before } = actionsFor(text, 'filter-mode-fixed');
+  assert.deepEqual(actions.map((a) => a.title.replace(/ \(.*\)$/, '')), ["Prefix '~' so line 5 adds to the deny-list", 'Move line 5 above line 4, making SystemCallFilter= an allow-list']);
+  const deny = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(deny.text, text.replace('=@system-service', '=~@system-service'));
+  const denyValues = deny.after.ls.analyze(deny.after.unit)!.plan.values.systemCallFilter;
+  assert.equal(denyValues.allowList, false);
+  assert.ok(denyValues.entries.has('mount') && denyValues.entries.has('read'));
+  assert.deepEqual(deny.after.ds.filter((d) => d.code === 'filter-mode-fixed'), []);
+  const moved = applyAndCheck(doc, actions[1]!, before);
+  assert.equal(moved.text, '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=@system-service\nSystemCallFilter=~@mount\n');
+  const allow = moved.after.ls.analyze(moved.after.unit)!.plan.values.systemCallFilter;
+  assert.equal(allow.allowList, true);
+  assert.ok(allow.entries.has('read') && !allow.entries.has('mount'));
+});
+
+test('filter-reset-discards: remove the reset, so the lines above count again', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=~@mount\nSystemCallFilter=~@swap\nSystemCallFilter=\nSystemCallFilter=~@clock\n';
+  const { doc, actions, before } = actionsFor(text, 'filter-reset-discards');
+  assert.equal(actions.length, 1);
+  assert.match(actions[0]!.title, /^Remove the empty SystemCallFilter= so lines 4, 5 count \(±0 filters, \+\d+ BPF insns\)$/);
+  const { text: fixed, after } = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(fixed, text.replace('SystemCallFilter=\n', ''));
+  const entries = after.ls.analyze(after.unit)!.plan.values.systemCallFilter.entries;
+  assert.ok(entries.has('mount') && entries.has('swapon') && entries.has('settimeofday'));
+});
+
+test('syscall-log-inverted: remove SystemCallLog=, measured', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=@system-service\nSystemCallLog=~@mount\n';
+  const { doc, actions, before } = actionsFor(text, 'syscall-log-inverted');
+  assert.equal(actions.length, 1);
+  assert.match(actions[0]!.title, /^Remove SystemCallLog= \(line 5\): log nothing \(−1 filters, −\d+ BPF insns\)$/);
+  const { text: fixed, after } = applyAndCheck(doc, actions[0]!, before);
+  assert.equal(fixed, text.replace('SystemCallLog=~@mount\n', ''));
+  assert.ok(!after.ls.analyze(after.unit)!.plan.filters.some((f) => f.directive === 'SystemCallLog'));
+});
+
+test('an explicit list with x32: Set native (preferred) or remove x32 only, both measured', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service\nSystemCallArchitectures=native x86 x32\n';
+  const { doc, actions, before } = actionsFor(text, 'missing-native-architectures');
+  assert.deepEqual(actions.map((a) => a.title.replace(/ \(.*\)$/, '')), ['Set SystemCallArchitectures=native', 'Remove x32 from SystemCallArchitectures=']);
+  const { text: fixed, after } = applyAndCheck(doc, actions[1]!, before);
+  assert.equal(fixed, text.replace('native x86 x32', 'native x86'));
+  assert.deepEqual(after.ls.analyze(after.unit)!.plan.values.systemCallArchitectures.value, ['native', 'x86']);
+  assert.ok(titleDelta(actions[1]!.title).instructions < 0);
+  // Nothing to remove without x32; a lone x32 is left to "Set native".
+  assert.deepEqual(actionsFor(text.replace(' x32', ''), 'missing-native-architectures').actions.map((a) => a.title.replace(/ \(.*\)$/, '')), ['Set SystemCallArchitectures=native']);
+  assert.deepEqual(actionsFor(text.replace('native x86 x32', 'x32'), 'missing-native-architectures').actions.map((a) => a.title.replace(/ \(.*\)$/, '')), ['Set SystemCallArchitectures=native']);
+});
+
+test('merge scattered SystemCallFilter= lines: runs of one polarity, byte-identical programs', () => {
+  const text = '[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service\n# more\nSystemCallFilter=@mount bpf\nSystemCallArchitectures=native\nSystemCallFilter=~@privileged\nSystemCallFilter=~@resources ptrace:EPERM\nSystemCallErrorNumber=EPERM\n';
+  const s = setup(text);
+  const at = (line: number) => s.ls.doCodeActions(s.doc, { start: { line, character: 0 }, end: { line, character: 0 } }, [], s.unit).filter((a) => a.title.startsWith('Merge'));
+  const totals = s.totals();
+  const allow = at(2);
+  assert.deepEqual(allow.map((a) => a.title), [`Merge SystemCallFilter= lines 3, 5 into one (same ${totals.filters} filters, ${totals.instructions} BPF insns)`]);
+  assert.equal(allow[0]!.kind, 'refactor.rewrite');
+  const merged = apply(s.doc, allow[0]!);
+  assert.equal(merged, text.replace('SystemCallFilter=@system-service\n', 'SystemCallFilter=@system-service @mount bpf\n').replace('SystemCallFilter=@mount bpf\n', ''));
+  assert.deepEqual(programs(merged), programs(text));
+  const deny = at(7);
+  assert.deepEqual(deny.map((a) => a.title.replace(/ \(.*\)$/, '')), ['Merge SystemCallFilter= lines 7, 8 into one']);
+  const merged2 = apply(s.doc, deny[0]!);
+  assert.equal(merged2, text.replace('SystemCallFilter=~@privileged\nSystemCallFilter=~@resources ptrace:EPERM\n', 'SystemCallFilter=~@privileged @resources ptrace:EPERM\n'));
+  assert.deepEqual(programs(merged2), programs(text));
+  // Not on other lines, not for a lone line, never across a reset.
+  assert.deepEqual(at(5 - 4), []);
+  const lone = setup('[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=@system-service\nSystemCallFilter=~@mount\n');
+  assert.deepEqual(lone.ls.doCodeActions(lone.doc, { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, [], lone.unit).filter((a) => a.title.startsWith('Merge')), []);
+  const reset = setup('[Service]\nExecStart=/usr/bin/x\nSystemCallFilter=~@mount\nSystemCallFilter=\nSystemCallFilter=~@swap\n');
+  assert.deepEqual(reset.ls.doCodeActions(reset.doc, { start: { line: 2, character: 0 }, end: { line: 4, character: 0 } }, [], reset.unit).filter((a) => a.title.startsWith('Merge')), []);
 });
