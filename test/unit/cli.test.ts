@@ -30,7 +30,27 @@ test('check on the bundled example reports both typos as errors and exits 1', ()
   const lines = r.stdout.trim().split('\n');
   assert.ok(lines.includes('examples/webapp.service:15:1: error: Unknown directive ProtectDevices= in [Service]: did you mean PrivateDevices=? systemd ignores unknown keys, so this protection is not applied. [misspelled-hardening-directive]'), r.stdout);
   assert.ok(lines.some((l) => l.startsWith('examples/webapp.service:25:1: error: Unknown directive SystemCallArchitecture= in [Service]: did you mean SystemCallArchitectures=?')), r.stdout);
-  assert.match(lines.at(-1)!, /^1 file checked: 2 errors, 0 warnings, \d+ notes?\.$/);
+  assert.match(lines.at(-1)!, /^1 file checked: 2 errors, 0 warnings, 0 notes \(\d+ below --min-severity not shown\)\.$/);
+});
+
+test('--min-severity: hints are hidden by default and counted; hint shows them, warning keeps only the serious ones', () => {
+  const hidden = Number(/\((\d+) below --min-severity not shown\)/.exec(run(['check', 'examples/webapp.service']).stdout)![1]);
+  const all = run(['check', '--min-severity', 'hint', 'examples/webapp.service']);
+  assert.equal(all.code, 1);
+  const hints = all.stdout.split('\n').filter((l) => / hint: /.test(l));
+  assert.equal(hints.length, hidden);
+  assert.ok(hints.some((l) => l.endsWith('[hot-syscalls-uncached]')) && hints.some((l) => l.endsWith('[filter-removes-group-calls]')), all.stdout);
+  assert.match(all.stdout, new RegExp(`2 errors, 0 warnings, ${hidden} notes\\.\n$`));
+  // A hint raised by --rule is shown; JSON follows the same threshold.
+  const raised = run(['check', '--format', 'json', '--rule', 'hot-syscalls-uncached=warning', 'examples/webapp.service']);
+  const out = JSON.parse(raised.stdout) as { diagnostics: { rule: string; severity: string }[] }[];
+  assert.ok(out[0]!.diagnostics.some((d) => d.rule === 'hot-syscalls-uncached' && d.severity === 'warning'));
+  assert.ok(!out[0]!.diagnostics.some((d) => d.severity === 'hint'));
+  const errorsOnly = run(['check', '--min-severity=error', 'examples/resolver.service']);
+  assert.equal(errorsOnly.code, 0);
+  const bad = run(['check', '--min-severity', 'loud', 'examples/resolver.service']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown severity 'loud' for --min-severity/);
 });
 
 test('a clean unit exits 0', () => {

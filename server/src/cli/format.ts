@@ -32,7 +32,8 @@ function sorted(ds: readonly Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
-export function formatText(results: readonly FileResult[], color = false): string {
+/** `hidden`: findings below --min-severity, counted in the summary so nobody wonders where they went. */
+export function formatText(results: readonly FileResult[], color = false, hidden = 0): string {
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
@@ -49,7 +50,8 @@ export function formatText(results: readonly FileResult[], color = false): strin
     }
   }
   const files = results.length;
-  lines.push(`${files} file${files === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${others} note${others === 1 ? '' : 's'}.`);
+  const more = hidden > 0 ? ` (${hidden} below --min-severity not shown)` : '';
+  lines.push(`${files} file${files === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${others} note${others === 1 ? '' : 's'}${more}.`);
   return lines.join('\n') + '\n';
 }
 

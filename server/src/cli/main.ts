@@ -31,6 +31,7 @@ Options for check:
   --arch ARCH                architecture systemd was built for (default: the preset's)
   --kernel VERSION           kernel version (default: the preset's)
   --rule ID=SEVERITY         override a rule's severity (off, hint, information, warning, error)
+  --min-severity LEVEL       report findings from LEVEL up: hint, information (default), warning, error
   --no-dropins               do not merge drop-ins found beside the file
 
 Exit status: 0 no error-level finding, 1 error-level findings, 2 usage error or unreadable file.`;
@@ -78,6 +79,8 @@ function expandInputs(inputs: readonly string[]): string[] {
 
 export interface CheckOptions {
   readonly format: 'text' | 'json' | 'sarif';
+  /** Lowest LSP severity reported (1 error … 4 hint); hints are hidden by default. */
+  readonly minSeverity: number;
   readonly settings: Settings;
   readonly dropins: boolean;
 }
@@ -102,6 +105,7 @@ function parseArgs(argv: readonly string[]): { files: string[]; options: CheckOp
   const target: Record<string, string> = {};
   const rules: Record<string, string> = {};
   let dropins = true;
+  let minSeverity = 3;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -138,6 +142,13 @@ function parseArgs(argv: readonly string[]): { files: string[]; options: CheckOp
         rules[v.slice(0, eq)] = v.slice(eq + 1);
         break;
       }
+      case '--min-severity': {
+        const v = value();
+        const levels: Record<string, number> = { error: 1, warning: 2, information: 3, info: 3, hint: 4 };
+        if (levels[v] === undefined) throw new UsageError(`unit-harden: unknown severity '${v}' for --min-severity (use hint, information, warning or error)`);
+        minSeverity = levels[v];
+        break;
+      }
       case '--no-dropins':
         dropins = false;
         break;
@@ -152,7 +163,7 @@ function parseArgs(argv: readonly string[]): { files: string[]; options: CheckOp
   if (problems.length > 0) throw new UsageError(`unit-harden: ${problems.join('; ')}`);
   const resolved = targetFromSettings(settings);
   if (!resolved.target) throw new UsageError(resolved.messages.filter((m) => m.severity === 'error').map((m) => `unit-harden: ${m.message}`).join('\n'));
-  return { files, options: { format, settings, dropins } };
+  return { files, options: { format, minSeverity, settings, dropins } };
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -177,8 +188,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (command === 'preview') return await runPreview(rest, io);
     if (command === 'check') {
       const { files, options } = parseArgs(rest);
-      const results = checkFiles(expandInputs(files), options);
-      const out = options.format === 'json' ? formatJson(results) : options.format === 'sarif' ? formatSarif(results, VERSION) : formatText(results, process.stdout.isTTY === true);
+      const all = checkFiles(expandInputs(files), options);
+      const results = all.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => (d.severity ?? 1) <= options.minSeverity) }));
+      const hidden = all.reduce((n, r, i) => n + r.diagnostics.length - results[i]!.diagnostics.length, 0);
+      const out = options.format === 'json' ? formatJson(results) : options.format === 'sarif' ? formatSarif(results, VERSION) : formatText(results, process.stdout.isTTY === true, hidden);
       io.stdout(out);
       return results.some((r) => r.diagnostics.some((d) => d.severity === 1)) ? 1 : 0;
     }
