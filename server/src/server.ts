@@ -14,6 +14,7 @@ import {
   type InitializeResult,
   type CancellationToken,
   ResponseError,
+  ErrorCodes,
   LSPErrorCodes,
   DidChangeConfigurationNotification,
 } from 'vscode-languageserver';
@@ -27,8 +28,11 @@ import { disassemble } from './seccomp/disasm';
 /** Custom request of the preview panel: `{ uri }` → the `unit-harden preview --json` object plus each filter's disassembly, or null. */
 export const PREVIEW_REQUEST = 'unitHarden/preview';
 
-/** Runs a request handler: exceptions become a logged error and a default answer; cancellation is honoured. */
-export function runSafe<T>(connection: Connection, fn: () => T, fallback: T, what: string, token?: CancellationToken): T | ResponseError<void> {
+/**
+ * Runs a request handler: an exception is logged and answers that one request with an
+ * InternalError (the server and every other request carry on); cancellation is honoured.
+ */
+export function runSafe<T>(connection: Pick<Connection, 'console'>, fn: () => T, what: string, token?: CancellationToken): T | ResponseError<void> {
   if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled');
   try {
     const result = fn();
@@ -36,7 +40,7 @@ export function runSafe<T>(connection: Connection, fn: () => T, fallback: T, wha
     return result;
   } catch (err) {
     connection.console.error(`Error while computing ${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return fallback;
+    return new ResponseError(ErrorCodes.InternalError, `unit-harden: internal error while computing ${what}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -194,37 +198,37 @@ export function startServer(connection: Connection): void {
   connection.onHover((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
-    return runSafe(connection, () => service.doHover(doc, params.position, unitOf(doc)), null, 'hover', token);
+    return runSafe(connection, () => service.doHover(doc, params.position, unitOf(doc)), 'hover', token);
   });
 
   connection.onCompletion((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return runSafe(connection, () => service.doComplete(doc, params.position, unitOf(doc)), [], 'completion', token);
+    return runSafe(connection, () => service.doComplete(doc, params.position, unitOf(doc)), 'completion', token);
   });
 
   connection.onCodeAction((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return runSafe(connection, () => service.doCodeActions(doc, params.range, params.context.diagnostics, unitOf(doc)), [], 'code actions', token);
+    return runSafe(connection, () => service.doCodeActions(doc, params.range, params.context.diagnostics, unitOf(doc)), 'code actions', token);
   });
 
   connection.onCodeLens((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return runSafe(connection, () => service.getCodeLenses(doc, unitOf(doc)), [], 'code lenses', token);
+    return runSafe(connection, () => service.getCodeLenses(doc, unitOf(doc)), 'code lenses', token);
   });
 
   connection.onDocumentSymbol((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return runSafe(connection, () => service.findDocumentSymbols(doc, unitOf(doc)), [], 'document symbols', token);
+    return runSafe(connection, () => service.findDocumentSymbols(doc, unitOf(doc)), 'document symbols', token);
   });
 
   connection.onFoldingRanges((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return runSafe(connection, () => service.getFoldingRanges(doc, unitOf(doc)), [], 'folding ranges', token);
+    return runSafe(connection, () => service.getFoldingRanges(doc, unitOf(doc)), 'folding ranges', token);
   });
 
   connection.onRequest(PREVIEW_REQUEST, (params: { uri?: unknown } | undefined, token: CancellationToken) => {
@@ -248,7 +252,6 @@ export function startServer(connection: Connection): void {
         });
         return { ...json, filters, cost: analysis.cost() ?? {}, preset: analysis.target.preset ?? null, uri: doc.uri, version: doc.version };
       },
-      null,
       'preview',
       token,
     );

@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { ErrorCodes, LSPErrorCodes, ResponseError, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { runSafe } from '../../server/src/server';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'bin', 'unit-harden.js');
@@ -144,4 +145,20 @@ test('the CLI opens no network connection', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a request handler that throws answers that request with an InternalError, logged; cancellation wins', () => {
+  const logged: string[] = [];
+  const connection = { console: { error: (m: string) => logged.push(m) } } as unknown as Parameters<typeof runSafe>[0];
+  const failed = runSafe(connection, () => { throw new Error('boom'); }, 'hover');
+  assert.ok(failed instanceof ResponseError);
+  assert.equal(failed.code, ErrorCodes.InternalError);
+  assert.match(failed.message, /internal error while computing hover: boom/);
+  assert.equal(logged.length, 1);
+  assert.match(logged[0]!, /^Error while computing hover: Error: boom/);
+  assert.deepEqual(runSafe(connection, () => [1, 2], 'completion'), [1, 2]);
+  const cancelled = runSafe(connection, () => 1, 'hover', { isCancellationRequested: true, onCancellationRequested: () => ({ dispose() {} }) });
+  assert.ok(cancelled instanceof ResponseError);
+  assert.equal(cancelled.code, LSPErrorCodes.RequestCancelled);
+  assert.equal(logged.length, 1);
 });
