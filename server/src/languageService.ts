@@ -64,7 +64,7 @@ function rangeOf(doc: TextDocument, span: Span): Range {
  * `file-too-large` diagnostic: real unit files are a few kilobytes, and an editor must stay
  * responsive on a log or binary opened by mistake.
  */
-export const MAX_ANALYSED_LENGTH = 1024 * 1024;
+export const MAX_ANALYSED_LENGTH = 256 * 1024;
 
 export function getLanguageService(initial: Settings = DEFAULT_SETTINGS): LanguageService {
   let settings = initial;

@@ -228,6 +228,25 @@ test('a line over 1 MiB past the analysis cap still says systemd refuses the fil
   assert.deepEqual(codes(fine.ls.doValidation(fine.doc, fine.unit)), ['file-too-large']);
 });
 
+test('a value continued over 20 000 lines: every word maps to its own line (binary search over the segments, one walk over the words)', () => {
+  const n = 20000;
+  const text = '[Service]\nExecStart=/bin/x\nSystemCallArchitectures=native\nSystemCallFilter=~@mount \\\n' + '  read \\\n'.repeat(n) + '  chwon \\\n  write\n';
+  const { ls, doc, unit } = setup(text);
+  const ds = ls.doValidation(doc, unit);
+  // The engine's own diagnostic (the editor's list stops at 1000 findings, here duplicates of read).
+  const typo = ls.analyze(unit)!.plan.diagnostics.find((d) => d.code === 'seccomp-unknown-syscall')!;
+  assert.deepEqual(doc.positionAt(typo.span!.offset), { line: 4 + n, character: 2 });
+  assert.equal(text.slice(typo.span!.offset, typo.span!.offset + typo.span!.length), 'chwon');
+  // The duplicates point at their own lines (the first `read` is the one kept).
+  const dups = ds.filter((d) => d.code === 'duplicate-syscall');
+  assert.ok(dups.length > 900);
+  assert.deepEqual(dups.slice(0, 2).map((d) => d.range.start), [{ line: 5, character: 2 }, { line: 6, character: 2 }]);
+  assert.equal(doc.getText(dups[0]!.range), 'read');
+  // A hover on the last word still finds it.
+  const hover = ls.doHover(doc, { line: 5 + n, character: 3 }, unit);
+  assert.match(JSON.stringify(hover?.contents ?? ''), /write/);
+});
+
 test('a huge file is analysed up to the cap with a file-too-large warning, fast', () => {
   const text = '[Service]\nProtectDevices=yes\n' + 'Environment=A=1\n'.repeat(200000) + 'SystemCallFiltr=@system-service\n';
   const started = process.hrtime.bigint();

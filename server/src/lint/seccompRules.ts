@@ -350,9 +350,12 @@ function filterWords(a: Assignment): FilterWord[] {
   const off = invert ? 1 : 0;
   const { words } = extractWords(a.value.slice(off), ExtractFlags.None);
   const out: FilterWord[] = [];
+  // Both lists are in value order: walk them together (a value can have 100 000 words).
+  let k = 0;
   for (const w of words) {
-    const docWord = a.words.find((x) => x.valueOffset <= w.start + off && w.start + off < x.valueOffset + x.valueLength);
-    if (!docWord) continue;
+    while (k < a.words.length && a.words[k]!.valueOffset + a.words[k]!.valueLength <= w.start + off) k++;
+    const docWord = a.words[k];
+    if (!docWord || !(docWord.valueOffset <= w.start + off)) continue;
     // The first document word may carry the `~`.
     const skip = w.start + off - docWord.valueOffset;
     const span = { offset: docWord.span.offset + skip, length: Math.max(0, docWord.span.length - skip) };

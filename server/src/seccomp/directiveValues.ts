@@ -343,14 +343,22 @@ function sourceOf(a: Assignment): SourceRef {
 
 /** Maps [start, end) of an assignment's value (logical offsets) to a document span. */
 export function valueRangeSpan(a: Assignment, start: number, end: number): Span {
+  const segs = a.segments;
+  // Segments are in logical order: binary search (a value continued over 100 000 lines has as many).
   const at = (i: number, isEnd: boolean): number => {
-    for (const s of a.segments) {
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = segs[mid]!;
       const inside = isEnd ? i > s.logicalOffset && i <= s.logicalOffset + s.length : i >= s.logicalOffset && i < s.logicalOffset + s.length;
       if (inside) return s.docOffset + (i - s.logicalOffset);
+      if ((isEnd ? i <= s.logicalOffset : i < s.logicalOffset)) hi = mid - 1;
+      else lo = mid + 1;
     }
-    if (a.segments.length === 0) return a.valueSpan.offset;
-    const last = a.segments[a.segments.length - 1]!;
-    return i <= 0 ? a.segments[0]!.docOffset : last.docOffset + last.length;
+    if (segs.length === 0) return a.valueSpan.offset;
+    const last = segs[segs.length - 1]!;
+    return i <= 0 ? segs[0]!.docOffset : last.docOffset + last.length;
   };
   if (end <= start) {
     const o = at(start, false);
