@@ -18,6 +18,7 @@ import {
   codeOf,
   copyExample,
   exampleText,
+  extensionApi,
   hoverText,
   labelOf,
   open,
@@ -256,8 +257,56 @@ check('command: unitHarden.showPreview opens the seccomp preview beside the unit
   const line = lineOf(doc.getText(), 'LockPersonality=');
   expect(await editor.edit((b) => b.replace(doc.lineAt(line).range, 'LockPersonality=no')), 'edit failed');
   await waitFor('the preview after the edit', () => (bars() === first - 1 ? true : undefined), { timeoutMs: 20_000, describe: () => bars() });
+  // What the page saves for a reload: the unit's URI, on the body for the page's script (which calls setState).
+  expectEqual(/<body data-uri="([^"]*)">/.exec(panel.webview.html)?.[1], htmlEscape(uri.toString()), 'the URI the preview page keeps in its state');
   panel.dispose();
 });
+
+function htmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+check('preview serializer: a panel restored after a reload is bound to its unit again and stays live; a vanished unit gets a message', async () => {
+  // A window reload would end this extension host and the test run with it, so call the
+  // serializer the extension registered for its view type exactly as VS Code does after a reload:
+  // with a fresh panel of that view type and the state the page saved with setState.
+  const api = await extensionApi();
+  const uri = copyExample('resolver.service', 'restore');
+  const doc = await open(uri);
+  const revive = async (state: unknown): Promise<vscode.WebviewPanel> => {
+    const panel = vscode.window.createWebviewPanel('unitHarden.preview', 'Seccomp (restoring)', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
+    await api.previewSerializer.deserializeWebviewPanel(panel, state);
+    return panel;
+  };
+  const panel = await revive({ uri: uri.toString(), open: [3] });
+  expectEqual(panel.title, 'Seccomp: resolver.service', 'title of the restored panel');
+  expect(api.previewUris().includes(uri.toString()), 'the restored panel is not a live preview', api.previewUris());
+  const bars = (): number => panel.webview.html.match(/class="bar slot /g)?.length ?? 0;
+  await waitFor('the planned filters in the restored preview', () => (bars() === 31 ? true : undefined), { timeoutMs: 20_000, describe: () => [bars(), panel.webview.html.slice(0, 1500)] });
+  expect(panel.webview.html.includes(`data-uri="${htmlEscape(uri.toString())}"`), 'the restored page keeps the URI for the next reload');
+  // It follows edits, as a panel opened by the command does.
+  const editor = await vscode.window.showTextDocument(doc);
+  const line = lineOf(doc.getText(), 'LockPersonality=');
+  expect(await editor.edit((b) => b.replace(doc.lineAt(line).range, 'LockPersonality=no')), 'edit failed');
+  await waitFor('the restored preview after the edit', () => (bars() === 30 ? true : undefined), { timeoutMs: 20_000, describe: () => bars() });
+  // The command now reveals the restored panel instead of opening a second one.
+  const again = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('unitHarden.showPreview', uri);
+  expect(again === panel, 'the command opened a second panel next to the restored one');
+
+  // The unit was deleted before the reload: the panel says so and is not live.
+  const goneUri = writeFile('restore/gone.service', '[Service]\nExecStart=/bin/true\n');
+  fs.rmSync(goneUri.fsPath);
+  const gone = await revive({ uri: goneUri.toString(), open: [] });
+  expectEqual(gone.title, 'Seccomp: gone.service', 'title of the panel of a deleted unit');
+  expect(gone.webview.html.includes('gone.service no longer exists'), 'no "no longer exists" message', gone.webview.html.slice(0, 1500));
+  expect(gone.webview.html.includes(`data-uri="${htmlEscape(goneUri.toString())}"`), 'the message page keeps the URI');
+  expect(!api.previewUris().includes(goneUri.toString()), 'the panel of a deleted unit must not be live', api.previewUris());
+  // No state at all (the page never ran its script): a message, not an exception.
+  const blank = await revive(undefined);
+  expect(blank.webview.html.includes('cannot be restored'), 'no "cannot be restored" message', blank.webview.html.slice(0, 1500));
+  for (const p of [panel, gone, blank]) p.dispose();
+  expect(!api.previewUris().includes(uri.toString()), 'the disposed panel is still live', api.previewUris());
+}, 60_000);
 
 /** Printed once at the end, so failures come with the context a reader needs. */
 export function environmentSummary(): string {

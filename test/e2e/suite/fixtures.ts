@@ -1,12 +1,14 @@
 /**
  * Helpers the extension-host checks share: a scratch folder inside the opened workspace (or a temp
- * folder), copies of the bundled example units, opening documents, and reading our diagnostics.
+ * folder), copies of the bundled example units, opening documents, reading our diagnostics, and the
+ * extension's exported API.
  */
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { UnitHardenApi } from '../../../client/src/extension';
 import { waitFor } from './harness';
 
 /** The repository root, from out/test/e2e/suite/ (the compiled location of this file). */
@@ -85,4 +87,13 @@ export function hoverText(h: vscode.Hover): string {
 
 export function labelOf(item: vscode.CompletionItem): string {
   return typeof item.label === 'string' ? item.label : item.label.label;
+}
+
+/** The extension's exported API (what `activate` returned); activates the extension if needed. */
+export async function extensionApi(): Promise<UnitHardenApi> {
+  const ext = vscode.extensions.getExtension<UnitHardenApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not known to VS Code`);
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  if (!api || typeof api.previewSerializer?.deserializeWebviewPanel !== 'function') throw new Error(`the extension exports no preview serializer: ${String(api)}`);
+  return api;
 }
