@@ -15,6 +15,7 @@ import {
   EXTENSION_ID,
   LANGUAGE_ID,
   REPO_ROOT,
+  alive,
   codeOf,
   copyExample,
   exampleText,
@@ -23,8 +24,10 @@ import {
   labelOf,
   open,
   ours,
+  serverPids,
   summary,
   waitForDiagnostics,
+  waitForServerPid,
   writeFile,
 } from './fixtures';
 
@@ -216,17 +219,79 @@ check('settings: unitHarden.target.systemdVersion=245 flags SystemCallLog= (new 
   await waitForDiagnostics(uri, `${versionCode} gone after going back to 252`, (d) => !d.some((x) => codeOf(x) === versionCode) && d.length === 1);
 });
 
-check('command: unitHarden.restartServer restarts the server and it serves again', async () => {
+check('command: unitHarden.restartServer restarts the server (a new process) and it serves again', async () => {
+  const api = await extensionApi();
   const uri = writeFile('restart.service', '[Service]\nExecStart=/bin/true\n');
   const doc = await open(uri);
+  const before = await waitForServerPid('one language server process before the restart');
   await vscode.commands.executeCommand('unitHarden.restartServer');
+  // The command resolves once the new server runs; the old one exits after its shutdown.
+  expectEqual(api.serverState(), 'running', 'client state after the restart command');
+  const after = await waitForServerPid('a new language server process after the restart', before);
+  await waitFor('the old server process to exit', () => (alive(before) ? undefined : true), { timeoutMs: 10_000 });
   // After the restart the new server must see edits: introduce a typo and wait for its error.
   const editor = await vscode.window.showTextDocument(doc);
   expect(await editor.edit((b) => b.insert(new vscode.Position(2, 0), 'SystemCallArchitecture=native\n')), 'edit failed');
   await waitForDiagnostics(uri, 'the error from the restarted server', (d) => summary(d).join() === `2:${MISSPELLED}`);
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 2));
   expect(hovers.length > 0 && hoverText(hovers[0]!).startsWith('**ExecStart=**'), 'hover after restart', hovers.map(hoverText));
+  expectEqual(serverPids(), [after], 'server processes at the end');
 });
+
+check('crash: a language server killed with SIGKILL is restarted by the client, and diagnostics and hover work again', async () => {
+  const api = await extensionApi();
+  const uri = writeFile('crash.service', '[Service]\nExecStart=/bin/true\n');
+  const doc = await open(uri);
+  // A server that certainly serves this document before the kill: a typo's error appears and goes.
+  const editor = await vscode.window.showTextDocument(doc);
+  expect(await editor.edit((b) => b.insert(new vscode.Position(2, 0), 'ProtectDevices=yes\n')), 'edit failed');
+  await waitForDiagnostics(uri, 'the typo before the kill', (d) => summary(d).join() === `2:${MISSPELLED}`);
+  const victim = await waitForServerPid('one language server process before the kill');
+  const restartsBefore = api.crashRestarts();
+  process.kill(victim, 'SIGKILL');
+  await waitFor('the killed server to be gone', () => (alive(victim) ? undefined : true), { timeoutMs: 10_000 });
+  const reborn = await waitForServerPid('a new language server process after the kill', victim);
+  await waitFor('the client to run again', () => (api.serverState() === 'running' ? true : undefined), { timeoutMs: 20_000, describe: () => api.serverState() });
+  expectEqual(api.crashRestarts(), restartsBefore + 1, 'automatic restarts counted by the extension');
+  // The new server sees the document and edits to it: fix the typo, add another, wait for exactly that.
+  expect(await editor.edit((b) => b.replace(doc.lineAt(2).range, 'SystemCallArchitecture=native')), 'edit failed');
+  await waitForDiagnostics(uri, 'the new typo from the restarted server', (d) => summary(d).join() === `2:${MISSPELLED}` && d[0]!.message.includes('SystemCallArchitectures='));
+  const hovers = await waitFor('a hover from the restarted server', async () => {
+    const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 2));
+    return hs.length > 0 ? hs : undefined;
+  });
+  expect(hoverText(hovers[0]!).startsWith('**ExecStart=**'), 'hover after the crash', hovers.map(hoverText));
+  // One restart, not a crash loop: still the same single process.
+  expectEqual(serverPids(), [reborn], 'server processes at the end');
+}, 60_000);
+
+check('crash loop: after the fifth crash in three minutes the client gives up, and unitHarden.restartServer brings the server back', async () => {
+  const api = await extensionApi();
+  const uri = writeFile('crashloop.service', '[Service]\nExecStart=/bin/true\n');
+  const doc = await open(uri);
+  // The command resets the crash count, so exactly four more crashes are restarted.
+  await vscode.commands.executeCommand('unitHarden.restartServer');
+  let pid = await waitForServerPid('one language server process after the restart command');
+  const restartsBefore = api.crashRestarts();
+  for (let i = 1; i <= 4; i++) {
+    process.kill(pid, 'SIGKILL');
+    pid = await waitForServerPid(`a new server process after crash ${i}`, pid);
+    await waitFor(`the client to run again after crash ${i}`, () => (api.serverState() === 'running' ? true : undefined), { describe: () => api.serverState() });
+  }
+  expectEqual(api.crashRestarts(), restartsBefore + 4, 'automatic restarts');
+  process.kill(pid, 'SIGKILL');
+  await waitFor('the client to give up after crash 5', () => (api.serverState() === 'stopped' ? true : undefined), { describe: () => api.serverState() });
+  await waitFor('the killed server to be gone', () => (alive(pid) ? undefined : true), { timeoutMs: 10_000 });
+  expectEqual(serverPids(), [], 'server processes after giving up');
+  expectEqual(api.crashRestarts(), restartsBefore + 4, 'automatic restarts after giving up');
+  // The restart command works from the stopped state too.
+  await vscode.commands.executeCommand('unitHarden.restartServer');
+  expectEqual(api.serverState(), 'running', 'client state after the restart command');
+  await waitForServerPid('a server process after the restart command', pid);
+  const editor = await vscode.window.showTextDocument(doc);
+  expect(await editor.edit((b) => b.insert(new vscode.Position(2, 0), 'ProtectDevices=yes\n')), 'edit failed');
+  await waitForDiagnostics(uri, 'the typo from the server started by the command', (d) => summary(d).join() === `2:${MISSPELLED}`);
+}, 90_000);
 
 check('a drop-in override.conf is linted on its own', async () => {
   const uri = writeFile('db.service.d/override.conf', '[Service]\nProtectDevices=yes\n');
