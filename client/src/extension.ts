@@ -46,8 +46,11 @@ function stateName(s: State): 'starting' | 'running' | 'stopped' {
 /** Restarts a crashed server (RestartPolicy), tells the user once, and gives up with a Restart button after too many crashes. */
 function crashHandler(policy: RestartPolicy, output: vscode.OutputChannel, onRestart: () => void): ErrorHandler {
   return {
-    // vscode-languageclient's default: tolerate a few write/read errors, then shut down.
-    error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+    // Never shut down on a transport error. A killed server shows up first as `write EPIPE` errors
+    // (without a count) and only then as the closed connection; vscode-languageclient's default
+    // answers those errors with Shutdown, the client is then "stopping" when the close arrives,
+    // and a stopping client is never restarted. The close (below) decides instead.
+    error: () => ({ action: ErrorAction.Continue, handled: true }),
     closed: () => {
       const d = policy.onCrash(Date.now());
       if (d.action === 'give-up') {

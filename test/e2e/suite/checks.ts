@@ -249,6 +249,13 @@ check('crash: a language server killed with SIGKILL is restarted by the client, 
   const victim = await waitForServerPid('one language server process before the kill');
   const restartsBefore = api.crashRestarts();
   process.kill(victim, 'SIGKILL');
+  // Edit at once, several times, so the client may write into the dead pipe. The `write EPIPE`
+  // errors must not keep it from restarting the server: with vscode-languageclient's default error
+  // handler they shut the client down first and the server stayed dead (seen once in a vsix run;
+  // these edits make that timing likelier, not certain).
+  for (let i = 0; i < 8; i++) {
+    expect(await editor.edit((b) => b.replace(doc.lineAt(2).range, i % 2 ? 'ProtectDevices=yes' : 'ProtectDevices=no')), 'edit failed');
+  }
   await waitFor('the killed server to be gone', () => (alive(victim) ? undefined : true), { timeoutMs: 10_000 });
   const reborn = await waitForServerPid('a new language server process after the kill', victim);
   await waitFor('the client to run again', () => (api.serverState() === 'running' ? true : undefined), { timeoutMs: 20_000, describe: () => api.serverState() });
