@@ -79,15 +79,17 @@ export async function uiSmoke(page: Page, opts: UiSmokeOptions): Promise<void> {
   // Hover the misspelt key with the mouse.
   const line = page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'ProtectDevices=yes' });
   const token = line.locator('span > span').first();
-  const box = await token.boundingBox();
-  if (!box) throw new Error('ProtectDevices= is not on screen');
   log('  hovering ProtectDevices=');
   const hover = visibleHover(page);
   await waitFor(
     'the hover over ProtectDevices=',
     async () => {
+      // Measure on every try: the editor may still be laying out (the Problems panel just opened),
+      // and a stale box hovers the line above (PrivateTmp=) again and again.
+      const box = await token.boundingBox();
+      if (!box) return undefined;
       // Move off and back on: Monaco shows the hover after the mouse rests on the word. Off means
-      // right of the text on the same line: a path from the line above would hover PrivateTmp=.
+      // right of the text on the same line, so no other key is hovered on the way.
       await page.mouse.move(box.x + 500, box.y + box.height / 2);
       await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2, { steps: 5 });
       try {
