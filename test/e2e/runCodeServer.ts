@@ -16,7 +16,7 @@ import { launchBrowser, newContext, openWorkbench, saveBrowserLogs, type Workben
 import { CodeServer, ensureCodeServer } from './lib/codeServer';
 import { IN_CI, REPO_ROOT, SkipError, StepError, artifactsDir, currentStep, log, step } from './lib/steps';
 import type { CheckResult } from './suite/harness';
-import { uiSmoke } from './uiSmoke';
+import { previewReload, uiSmoke } from './uiSmoke';
 
 const EXTENSION_ID = 'unit-harden.unit-harden';
 const SUITE = path.join(REPO_ROOT, 'out', 'test', 'e2e', 'suite', 'index.js');
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
     }
 
     if (opts.ui) {
-      await step('UI smoke test (Quick Open, hover, quick fix)', 180_000, async () => {
+      await step('UI smoke test (Quick Open, hover, quick fix; preview across a window reload)', 240_000, async () => {
         // The folder name shows in the title bar and the explorer (and so in the screenshot).
         const ws = path.join(home, 'ui', 'units');
         fs.mkdirSync(ws, { recursive: true });
@@ -153,6 +153,8 @@ async function main(): Promise<number> {
         pages.push(page);
         const screenshot = opts.screenshot ?? path.join(artifacts, 'screenshot.png');
         await Promise.race([uiSmoke(page.page, { file: 'webapp.service', screenshot }), page.activationFailure]);
+        // A real window reload with the preview open: VS Code restores it through our serializer.
+        await Promise.race([previewReload(page.page, { file: 'webapp.service', text: fs.readFileSync(path.join(ws, 'webapp.service'), 'utf8') }), page.activationFailure]);
       });
     }
     log(`e2e (${mode}) passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -2,7 +2,8 @@
 # Installs what the real-client tests need, outside the repo: code-server 4.96.4 (the real VS Code
 # workbench + server, npm only, no GitHub downloads) into a cache folder, and Debian's chromium and
 # ripgrep (plus neovim with --nvim) when missing. Idempotent: a cached install returns at once.
-# Prints the code-server entry script (out/node/entry.js) as the last line of stdout.
+# Prints the code-server entry script (out/node/entry.js) as the last line of stdout. Concurrent
+# runs (several worktrees, one cache) take turns through a lock file in the cache folder.
 set -euo pipefail
 
 VERSION=4.96.4
@@ -19,6 +20,16 @@ for arg in "$@"; do
 done
 
 log() { echo "[setup] $*" >&2; }
+
+# --- one installer at a time -----------------------------------------------------------------
+# e2e runs from several worktrees share this cache (and apt's lock): a second setup waits for the
+# first instead of installing in parallel and replacing the folder a running test is using.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.setup.lock"
+if ! flock -n 9; then
+  log "another setup is running (lock $CACHE/.setup.lock); waiting for it"
+  flock -w 1800 9 || { log "gave up waiting for $CACHE/.setup.lock"; exit 3; }
+fi
 
 # --- Debian packages -------------------------------------------------------------------------
 need_apt=()

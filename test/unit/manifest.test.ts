@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_SECTION, SETTING_SPECS } from '../../server/src/settings';
-import { COMMAND_RESTART, CONFIG_SECTION as CLIENT_CONFIG, LANGUAGE_ID } from '../../client/src/constants';
+import { COMMAND_RESTART, CONFIG_SECTION as CLIENT_CONFIG, LANGUAGE_ID, PREVIEW_VIEW_TYPE } from '../../client/src/constants';
 import { UNIT_TYPES } from '../../server/src/model/directives';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -36,6 +36,10 @@ test('client constants match the manifest', () => {
   assert.equal(manifest.main, './dist/extension.js');
   assert.ok(fs.existsSync(path.join(ROOT, manifest.contributes.grammars[0].path)));
   assert.ok(fs.existsSync(path.join(ROOT, manifest.contributes.languages[0].configuration)));
+});
+
+test('a preview panel left open activates the extension after a reload, so its serializer can restore it', () => {
+  assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${PREVIEW_VIEW_TYPE}`), String(manifest.activationEvents));
 });
 
 test('every unit type is a registered extension, drop-ins too', () => {

@@ -18,6 +18,11 @@ export interface PreviewHtmlOptions {
   readonly cspSource?: string;
   /** Shown instead of the plan (e.g. "the language server is starting"). */
   readonly message?: string;
+  /**
+   * The previewed unit's URI: the page's script keeps it in the webview state (with the expanded
+   * rows) so the panel serializer can bind a restored panel to the same unit after a reload.
+   */
+  readonly uri?: string;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -244,9 +249,12 @@ function diagnosticsHtml(data: PreviewData): string {
 const SCRIPT = `
 (function () {
   const vscode = acquireVsCodeApi();
-  const state = vscode.getState() || { open: [] };
-  const open = new Set(state.open);
-  function save() { vscode.setState({ open: Array.from(open) }); }
+  const state = vscode.getState() || {};
+  const open = new Set(Array.isArray(state.open) ? state.open : []);
+  // The unit this panel shows (see state.ts): saved at once, so a reload can restore the panel.
+  const uri = document.body.getAttribute('data-uri') || state.uri;
+  function save() { vscode.setState(uri ? { uri: uri, open: Array.from(open) } : { open: Array.from(open) }); }
+  save();
   function show(i, on, scroll) {
     const d = document.getElementById('detail-' + i);
     const r = document.getElementById('row-' + i);
@@ -396,7 +404,7 @@ export function buildPreviewHtml(data: PreviewData | null | undefined, options: 
 <title>${escapeHtml(title)}</title>
 <style nonce="${nonce}">${css.join('\n')}</style>
 </head>
-<body>
+<body${options.uri !== undefined ? ` data-uri="${escapeHtml(options.uri)}"` : ''}>
 ${body.join('\n')}
 <script nonce="${nonce}">${SCRIPT}</script>
 </body>

@@ -1,7 +1,10 @@
 /**
  * The "Preview seccomp filters" webview panels: one per unit URI, opened beside the unit, kept
- * live by asking the server (`unitHarden/preview`) again after each edit (debounced) and after a
- * settings change. The page itself is built by html.ts from the server's answer.
+ * live by asking the server (`unitHarden/preview`) again after each edit (debounced), after a
+ * settings change and after the server (re)starts. The page itself is built by html.ts from the
+ * server's answer. Panels survive a window reload: the page keeps its unit's URI in the webview
+ * state and `deserializeWebviewPanel` (registered as the panel serializer) binds the restored
+ * panel to that unit again, or explains that the unit is gone (state.ts decides which).
  */
 
 import * as crypto from 'node:crypto';
@@ -10,6 +13,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CONFIG_SECTION, LANGUAGE_ID, PREVIEW_REQUEST, PREVIEW_VIEW_TYPE } from '../constants';
 import { buildPreviewHtml } from './html';
+import { planRestore } from './state';
 import type { PreviewData } from './types';
 
 const EDIT_DELAY_MS = 300;
@@ -30,7 +34,23 @@ function nonce(): string {
   return crypto.randomBytes(16).toString('hex');
 }
 
-export class PreviewPanels implements vscode.Disposable {
+/** Webview options of every preview panel, new or restored. */
+const WEBVIEW_OPTIONS: vscode.WebviewOptions & vscode.WebviewPanelOptions = { enableScripts: true, localResourceRoots: [], enableFindWidget: true };
+
+/** Whether `uri` can still be opened: an untitled document only while it is open, anything else if it stats. */
+async function unitExists(uri: string): Promise<boolean> {
+  const u = vscode.Uri.parse(uri);
+  if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === u.toString())) return true;
+  if (u.scheme === 'untitled') return false;
+  try {
+    await vscode.workspace.fs.stat(u);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class PreviewPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private readonly entries = new Map<string, Entry>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -76,9 +96,51 @@ export class PreviewPanels implements vscode.Disposable {
       PREVIEW_VIEW_TYPE,
       `Seccomp: ${path.basename(doc.uri.path)}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [], enableFindWidget: true },
+      WEBVIEW_OPTIONS,
     );
-    const entry: Entry = { uri: doc.uri, panel, timer: undefined, seq: 0, html: '' };
+    await this.refresh(this.attach(panel, doc.uri));
+    return panel;
+  }
+
+  /**
+   * VS Code calls this after a window reload for each preview panel that was open, with the state
+   * the page saved (html.ts). The panel is bound to its unit again and stays live; if the unit is
+   * gone, or the state does not name one, the panel says so instead.
+   */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    panel.webview.options = WEBVIEW_OPTIONS;
+    const plan = await planRestore(state, unitExists);
+    if (plan.kind === 'attach') {
+      try {
+        // The server only knows open documents.
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(plan.uri));
+        const existing = this.entries.get(doc.uri.toString());
+        if (existing && existing.panel !== panel) {
+          // Already previewed (e.g. the command ran before the restore finished): keep one panel.
+          panel.dispose();
+          existing.panel.reveal(undefined, true);
+          return;
+        }
+        panel.title = `Seccomp: ${path.basename(doc.uri.path)}`;
+        await this.refresh(this.attach(panel, doc.uri));
+        return;
+      } catch (err) {
+        this.showStatic(panel, `Seccomp: ${path.basename(vscode.Uri.parse(plan.uri).path)}`, `${plan.uri} cannot be opened: ${err instanceof Error ? err.message : String(err)}`, plan.uri);
+        return;
+      }
+    }
+    this.showStatic(panel, plan.title, plan.message, plan.uri);
+  }
+
+  /** Asks the server again for every open preview (e.g. once a restarted server is running). */
+  refreshAll(delay = 0): void {
+    for (const entry of this.entries.values()) this.schedule(entry, delay);
+  }
+
+  /** Makes `panel` the live preview of `uri` and shows the "planning" page until the first answer. */
+  private attach(panel: vscode.WebviewPanel, uri: vscode.Uri): Entry {
+    const key = uri.toString();
+    const entry: Entry = { uri, panel, timer: undefined, seq: 0, html: '' };
     this.entries.set(key, entry);
     this.render(entry, null, 'Planning the seccomp filters…');
     panel.onDidDispose(() => {
@@ -86,8 +148,13 @@ export class PreviewPanels implements vscode.Disposable {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
     panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(entry, m));
-    await this.refresh(entry);
-    return panel;
+    return entry;
+  }
+
+  /** A panel that is not bound to a unit: only `message`. It keeps `uri` in its state, so a later reload says the same. */
+  private showStatic(panel: vscode.WebviewPanel, title: string, message: string, uri?: string): void {
+    panel.title = title;
+    panel.webview.html = buildPreviewHtml(null, { nonce: nonce(), cspSource: panel.webview.cspSource, message, ...(uri !== undefined ? { uri } : {}) });
   }
 
   /** The open preview panels' document URIs (for tests and the code lens). */
@@ -125,7 +192,7 @@ export class PreviewPanels implements vscode.Disposable {
   }
 
   private render(entry: Entry, data: PreviewData | null, message: string | undefined): void {
-    const opts = { cspSource: entry.panel.webview.cspSource, ...(message !== undefined ? { message } : {}) };
+    const opts = { cspSource: entry.panel.webview.cspSource, uri: entry.uri.toString(), ...(message !== undefined ? { message } : {}) };
     // Compare with a fixed nonce so an unchanged answer does not reload the page (and lose its scroll position).
     const page = buildPreviewHtml(data, { ...opts, nonce: '0' });
     if (page === entry.html) return;

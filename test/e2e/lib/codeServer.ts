@@ -120,12 +120,29 @@ export class CodeServer {
     return path.join(d.extensions, dir);
   }
 
+  /**
+   * Starts code-server on a free port of 127.0.0.1. The port is probed and released before
+   * code-server binds it, so a run starting at the same moment (another worktree) may take it
+   * first: when code-server exits with EADDRINUSE, try again on another port.
+   */
   static async start(entry: string, opts: CodeServerOptions): Promise<CodeServer> {
-    const d = CodeServer.dirs(opts.home);
     CodeServer.prepare(opts.home, opts.settings);
-    const port = await freePort();
+    const attempts = 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await CodeServer.startOnce(entry, opts, await freePort());
+      } catch (err) {
+        if (!(err instanceof PortInUseError) || attempt >= attempts) throw err;
+        log(`port ${err.port} was taken before code-server could bind it; trying another (attempt ${attempt + 1} of ${attempts})`);
+      }
+    }
+  }
+
+  private static async startOnce(entry: string, opts: CodeServerOptions, port: number): Promise<CodeServer> {
+    const d = CodeServer.dirs(opts.home);
     const logFile = path.join(opts.home, 'code-server.log');
     const out = fs.openSync(logFile, 'a');
+    const logStart = fs.fstatSync(out).size;
     const args = [
       entry,
       '--bind-addr', `127.0.0.1:${port}`,
@@ -144,19 +161,32 @@ export class CodeServer {
     fs.closeSync(out);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     const server = new CodeServer(entry, opts.home, port, proc, logFile, exited);
-    let dead = false;
-    void exited.then(() => (dead = true));
-    await waitFor(
-      `code-server /healthz on port ${port}`,
-      async () => {
-        if (dead) throw new Error(`code-server exited early; log:\n${server.log()}`);
-        return (await httpGet(`http://127.0.0.1:${port}/healthz`)) === 200 ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, describe: () => server.log().split('\n').slice(-5).join('\n') },
-    ).catch((err) => {
-      if (dead) throw new Error(`code-server exited early; log:\n${server.log()}`);
-      throw err;
+    const early = (): Error => {
+      const text = server.log().slice(logStart);
+      return /EADDRINUSE/.test(text) ? new PortInUseError(port, text) : new Error(`code-server exited early; log:\n${text}`);
+    };
+    let started = false;
+    // An exit before /healthz answers ends the wait at once (waitFor alone would poll until its timeout).
+    const exitedEarly = exited.then(() => {
+      if (!started) throw early();
     });
+    exitedEarly.catch(() => undefined);
+    try {
+      await Promise.race([
+        waitFor(
+          `code-server /healthz on port ${port}`,
+          // Once the start has failed, the probe stops polling.
+          async () => (started || (await httpGet(`http://127.0.0.1:${port}/healthz`)) === 200 ? true : undefined),
+          { timeoutMs: 60_000, intervalMs: 100, describe: () => server.log().split('\n').slice(-5).join('\n') },
+        ),
+        exitedEarly,
+      ]);
+      started = true;
+    } catch (err) {
+      started = true;
+      await server.stop().catch(() => undefined);
+      throw err;
+    }
     log(`code-server ${CODE_SERVER_VERSION} (pid ${proc.pid}) on http://127.0.0.1:${port}/`);
     return server;
   }
@@ -255,6 +285,16 @@ export class CodeServer {
       await waitFor('code-server and its children to die', () => (alive() ? undefined : true), { timeoutMs: 5_000, intervalMs: 50 });
     }
     await this.exited;
+  }
+}
+
+/** code-server could not bind its port: another process took it after freePort() released it. */
+class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    log: string,
+  ) {
+    super(`port ${port} is in use; code-server log:\n${log}`);
   }
 }
 

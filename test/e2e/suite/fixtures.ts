@@ -1,12 +1,14 @@
 /**
  * Helpers the extension-host checks share: a scratch folder inside the opened workspace (or a temp
- * folder), copies of the bundled example units, opening documents, and reading our diagnostics.
+ * folder), copies of the bundled example units, opening documents, reading our diagnostics, the
+ * extension's exported API, and the language server's process as the operating system sees it.
  */
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { UnitHardenApi } from '../../../client/src/extension';
 import { waitFor } from './harness';
 
 /** The repository root, from out/test/e2e/suite/ (the compiled location of this file). */
@@ -85,4 +87,62 @@ export function hoverText(h: vscode.Hover): string {
 
 export function labelOf(item: vscode.CompletionItem): string {
   return typeof item.label === 'string' ? item.label : item.label.label;
+}
+
+/** The extension's exported API (what `activate` returned); activates the extension if needed. */
+export async function extensionApi(): Promise<UnitHardenApi> {
+  const ext = vscode.extensions.getExtension<UnitHardenApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not known to VS Code`);
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  if (!api || typeof api.previewSerializer?.deserializeWebviewPanel !== 'function') throw new Error(`the extension exports no preview serializer: ${String(api)}`);
+  return api;
+}
+
+/**
+ * PIDs of the live language servers of this extension: the extension host's child processes (the
+ * checks run in the extension host itself) whose command line runs this extension's dist/server.js.
+ * Read from /proc, so it is what the operating system sees, not what the client believes. Linux only.
+ */
+export function serverPids(): number[] {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not known to VS Code`);
+  if (!fs.existsSync('/proc/self/stat')) throw new Error('no /proc: finding the server process needs Linux');
+  const scripts = new Set([path.join(ext.extensionPath, 'dist', 'server.js'), path.join(fs.realpathSync(ext.extensionPath), 'dist', 'server.js')]);
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state, ppid, ...
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (rest[0] === 'Z' || Number(rest[1]) !== process.pid) continue;
+      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (argv.some((a) => scripts.has(a))) pids.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** Waits until exactly one server process runs and, with `not`, it is not that one; returns its pid. */
+export function waitForServerPid(what: string, not?: number, timeoutMs = 20_000): Promise<number> {
+  return waitFor(
+    what,
+    () => {
+      const pids = serverPids();
+      return pids.length === 1 && pids[0] !== not ? pids[0] : undefined;
+    },
+    { timeoutMs, describe: () => ({ serverPids: serverPids(), extensionHost: process.pid, not }) },
+  );
+}
+
+/** Whether a process with this pid is alive (and not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
