@@ -200,6 +200,13 @@ const settingsArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(null, [], 5, 'x', {}) },
 );
 
+/** The drop-ins among URIS: opened mostly with a few hardening lines, which change what the units beside them merge. */
+const DROPIN_URIS = new Set(URIS.flatMap((u, i) => (u.endsWith('.conf') ? [i] : [])));
+const dropinTextArb = fc.oneof(
+  { weight: 3, arbitrary: fc.array(fc.constantFrom(...HARDENING), { maxLength: 4 }).map((lines) => `[Service]\n${lines.join('\n')}\n`) },
+  { weight: 1, arbitrary: openTextArb },
+);
+
 /** Mostly a.service and the drop-ins that apply to it, so edits of one show in the other. */
 const docArb = fc.oneof(
   { weight: 4, arbitrary: fc.constant(0) },
@@ -209,7 +216,12 @@ const docArb = fc.oneof(
 );
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('open' as const), doc: docArb, version: fc.nat(5), text: openTextArb }) },
+  {
+    weight: 4,
+    arbitrary: docArb.chain((doc) =>
+      fc.record({ kind: fc.constant('open' as const), doc: fc.constant(doc), version: fc.nat(5), text: DROPIN_URIS.has(doc) ? dropinTextArb : openTextArb }),
+    ),
+  },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('change' as const), doc: docArb, edits: fc.array(editArb, { minLength: 1, maxLength: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const), doc: docArb }) },
   {
