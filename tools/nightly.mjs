@@ -11,6 +11,7 @@
 //                over stdio (default 3000: 240 sessions)
 //   --seed       UNIT_HARDEN_PROPERTY_SEED (default: derived from the date, printed to repeat a run)
 //   --min-cases  fail when fewer cases were generated in total (default 100000)
+//   --timeout    minutes one file may take before it is killed and counted as failed (default 30)
 //   FILTER       only files whose name contains one of these strings (then --min-cases is 0
 //                unless given)
 import { spawn } from 'node:child_process';
@@ -25,7 +26,7 @@ const OUT = path.join(ROOT, 'out', 'test', 'unit');
 const FUZZ_FILES = new Set(['serverFuzz.test.ts']);
 
 function parseArgs(argv) {
-  const opts = { runs: 12000, fuzzRuns: 3000, seed: undefined, minCases: undefined, filters: [] };
+  const opts = { runs: 12000, fuzzRuns: 3000, seed: undefined, minCases: undefined, timeout: 30, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -37,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--fuzz-runs') opts.fuzzRuns = value();
     else if (a === '--seed') opts.seed = value();
     else if (a === '--min-cases') opts.minCases = value();
+    else if (a === '--timeout') opts.timeout = value();
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else opts.filters.push(a);
   }
@@ -53,22 +55,27 @@ function propertyFiles(filters) {
 }
 
 /** Runs one compiled test file with the TAP reporter; resolves with its summary. */
-function runFile(file, env) {
+function runFile(file, env, timeoutMinutes) {
   const js = path.join(OUT, file.replace(/\.ts$/, '.js'));
   if (!fs.existsSync(js)) throw new Error(`${path.relative(ROOT, js)} is missing: run npm run build first`);
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--test', '--test-reporter=tap', js], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    const timer = setTimeout(() => {
+      out += `\nnightly: killed after ${timeoutMinutes} minutes\n`;
+      child.kill('SIGKILL');
+    }, timeoutMinutes * 60000);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (s) => (out += s));
     child.stderr.on('data', (s) => (out += s));
     child.on('close', (code) => {
+      clearTimeout(timer);
       const count = (re) => [...out.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
       resolve({
         file,
-        code,
+        code: code ?? 1,
         seconds: (Date.now() - started) / 1000,
         cases: count(/^\s*# cases: (\d+)\s*$/gm),
         steps: count(/^\s*# steps: (\d+)\s*$/gm),
@@ -94,7 +101,7 @@ async function main() {
   // One file at a time: the timings stay meaningful and the fuzz has the machine to itself.
   for (const file of files) {
     const runs = FUZZ_FILES.has(file) ? opts.fuzzRuns : opts.runs;
-    const r = await runFile(file, { UNIT_HARDEN_PROPERTY_RUNS: String(runs), UNIT_HARDEN_PROPERTY_SEED: String(seed) });
+    const r = await runFile(file, { UNIT_HARDEN_PROPERTY_RUNS: String(runs), UNIT_HARDEN_PROPERTY_SEED: String(seed) }, opts.timeout);
     results.push(r);
     const extra = r.steps > 0 ? ` (${r.steps} LSP steps)` : '';
     const status = r.code === 0 ? 'ok' : 'FAILED';
