@@ -2,7 +2,8 @@
  * Property tests for the libseccomp port: random rule sets (random syscalls, actions, 0–3 argument
  * comparisons with every operator, masks, 64-bit datums; random ABIs; linear and binary tree;
  * some large enough to need long jumps) must export the same bytes and rule results as the real
- * libseccomp. Seeded; UNIT_HARDEN_PROPERTY_RUNS sets the number of cases (default 300).
+ * libseccomp. Seeded (UNIT_HARDEN_PROPERTY_SEED); UNIT_HARDEN_PROPERTY_RUNS scales the number of
+ * cases (default 300; see propertyRuns.ts).
  */
 
 import { test } from 'node:test';
@@ -13,10 +14,13 @@ import type { Action, ArgCmp, FilterSpec, RuleSpec } from '../../server/src/secc
 import { allSyscallNames, libseccompSupportsAbi, type LibseccompVersion } from '../../server/src/seccomp/syscalls';
 import { buildFilter, encodeProgram } from '../../server/src/seccomp/libseccomp';
 import { reference, referenceUnavailable as unavailable, rootLibraries, toJson, type RefResult } from './libseccompReference';
+import { propertyRuns, propertySeed, reportCases } from './propertyRuns';
 
 const IN_CI = process.env.CI === 'true';
-const RUNS = Math.max(1, Number(process.env.UNIT_HARDEN_PROPERTY_RUNS ?? 300) || 300);
-const SEED = Number(process.env.UNIT_HARDEN_PROPERTY_SEED ?? 0x5eccb9f) | 0;
+const RUNS = propertyRuns(300);
+const ROOT_RUNS = propertyRuns(150);
+const SEED = propertySeed(0x5eccb9f);
+const REFERENCE_CHUNK = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
@@ -116,7 +120,9 @@ function mismatch(spec: FilterSpec, r: RefResult): string | undefined {
 function checkAgainst(lib: LibseccompVersion, runs: number, libPath?: string): void {
   const arb = specArb(lib);
   const samples = fc.sample(arb, { seed: SEED, numRuns: runs });
-  const ref = reference(samples, libPath);
+  // In chunks: one helper call for a nightly-sized run holds every spec and result at once.
+  const ref: RefResult[] = [];
+  for (let i = 0; i < samples.length; i += REFERENCE_CHUNK) ref.push(...reference(samples.slice(i, i + REFERENCE_CHUNK), libPath));
   let large = 0;
   const failures: number[] = [];
   samples.forEach((spec, i) => {
@@ -154,6 +160,7 @@ test(`random rule sets export the same BPF as libseccomp 2.5.4 (python3-seccomp;
     return;
   }
   checkAgainst('2.5.4-1+deb12u1', RUNS);
+  reportCases(t, RUNS);
 });
 
 test('random rule sets export the same BPF as libseccomp 2.6.0 and 2.6.1 (Debian roots)', (t) => {
@@ -164,5 +171,6 @@ test('random rule sets export the same BPF as libseccomp 2.6.0 and 2.6.1 (Debian
     t.skip(why ?? 'no debian-257/debian-262 root built (node out/test/systemd/roots.js debian-257 debian-262)');
     return;
   }
-  for (const { version, lib } of roots) checkAgainst(version, Math.max(1, Math.round(RUNS / 2)), lib);
+  for (const { version, lib } of roots) checkAgainst(version, ROOT_RUNS, lib);
+  reportCases(t, ROOT_RUNS * roots.length);
 });

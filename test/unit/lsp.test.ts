@@ -9,48 +9,25 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, DocumentSymbol, FoldingRange, Hover, TextEdit } from 'vscode-languageserver-types';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { startTestServer, waitFor, type TestServer } from './lspHarness';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'bin', 'unit-harden.js');
-
-let child: ChildProcess;
+let server: TestServer;
 let conn: MessageConnection;
-const published = new Map<string, PublishDiagnosticsParams[]>();
 let tmp: string;
 
-async function waitFor<T>(fn: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function latest(uri: string, version?: number): PublishDiagnosticsParams | undefined {
-  const list = published.get(uri) ?? [];
-  const hit = [...list].reverse().find((p) => version === undefined || p.version === version);
-  return hit;
+  return server.latest(uri, version);
 }
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unit-harden-lsp-'));
-  child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-    const list = published.get(p.uri) ?? [];
-    list.push(p);
-    published.set(p.uri, list);
-  });
-  conn.onNotification('window/logMessage', () => undefined);
-  conn.listen();
+  server = startTestServer();
+  conn = server.conn;
   const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
     processId: process.pid,
     rootUri: null,
@@ -62,14 +39,7 @@ before(async () => {
 });
 
 after(async () => {
-  try {
-    await conn.sendRequest('shutdown');
-    await conn.sendNotification('exit');
-  } catch {
-    // The server may already be gone.
-  }
-  conn.dispose();
-  child.kill();
+  await server.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

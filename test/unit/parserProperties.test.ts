@@ -2,7 +2,7 @@
  * Property tests (fast-check) for the parser and the language service: arbitrary text,
  * unit-like text and mutated corpus files never make them throw, every offset stays inside the
  * text, and re-parsing a document's own rendering gives the same sections and assignments.
- * Seeded; UNIT_HARDEN_PROPERTY_RUNS raises the number of cases (nightly-sized runs).
+ * Seeded; UNIT_HARDEN_PROPERTY_RUNS scales the number of cases (see propertyRuns.ts).
  */
 
 import { test } from 'node:test';
@@ -14,9 +14,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseUnitFile } from '../../server/src/parser/parser';
 import type { UnitFileSyntax } from '../../server/src/parser/nodes';
 import { getLanguageService } from '../../server/src/languageService';
+import { CaseCounter, propertyRuns, propertySeed, reportCases } from './propertyRuns';
 
-const RUNS = Number(process.env['UNIT_HARDEN_PROPERTY_RUNS'] ?? 300);
-const SEED = 20261128;
+const RUNS = propertyRuns(300);
+const CORPUS_RUNS = propertyRuns(100);
+const SEED = propertySeed(20261128);
 const SERVICE = ['Unit', 'Service', 'Install'];
 const CORPUS = path.resolve(__dirname, '../../..', '..', 'shared', 'corpus');
 
@@ -50,26 +52,36 @@ const unitLike = fc
   )
   .chain((lines) => fc.constantFrom('\n', '\r\n', '\r').map((eol) => lines.join(eol)));
 
-test('arbitrary strings: no exception, offsets inside the text', () => {
+test('arbitrary strings: no exception, offsets inside the text', (t) => {
+  const cases = new CaseCounter();
   fc.assert(
-    fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (text) => {
-      assertSpansInside(parseUnitFile(text, { knownSections: SERVICE }), text);
-    }),
+    fc.property(
+      fc.string({ maxLength: 400, unit: 'binary' }),
+      cases.wrap((text: string) => {
+        assertSpansInside(parseUnitFile(text, { knownSections: SERVICE }), text);
+      }),
+    ),
     { numRuns: RUNS, seed: SEED },
   );
+  reportCases(t, cases.count);
 });
 
-test('unit-like text: no exception, offsets inside, keys and words point at their text', () => {
+test('unit-like text: no exception, offsets inside, keys and words point at their text', (t) => {
+  const cases = new CaseCounter();
   fc.assert(
-    fc.property(unitLike, (text) => {
-      const f = parseUnitFile(text, { knownSections: SERVICE });
-      assertSpansInside(f, text);
-      for (const a of f.assignments) {
-        if (a.line === a.systemdLine) assert.equal(text.slice(a.keySpan.offset, a.keySpan.offset + a.keySpan.length), a.key);
-      }
-    }),
+    fc.property(
+      unitLike,
+      cases.wrap((text: string) => {
+        const f = parseUnitFile(text, { knownSections: SERVICE });
+        assertSpansInside(f, text);
+        for (const a of f.assignments) {
+          if (a.line === a.systemdLine) assert.equal(text.slice(a.keySpan.offset, a.keySpan.offset + a.keySpan.length), a.key);
+        }
+      }),
+    ),
     { numRuns: RUNS, seed: SEED },
   );
+  reportCases(t, cases.count);
 });
 
 /** Renders what the parser understood: headers and `key=value` lines. */
@@ -87,44 +99,56 @@ function shape(f: UnitFileSyntax): unknown {
   return f.sections.map((s) => [s.name, s.ignored, s.assignments.map((a) => [a.key, a.value])]);
 }
 
-test("re-parsing a document's own rendering is stable", () => {
-  const safeText = unitLike.filter((t) => !t.includes('\uFEFF'));
+test("re-parsing a document's own rendering is stable", (t) => {
+  const safeText = unitLike.filter((s) => !s.includes('\uFEFF'));
+  const cases = new CaseCounter();
   fc.assert(
-    fc.property(safeText, (text) => {
-      const first = parseUnitFile(text, { knownSections: SERVICE });
-      // A value ending in an odd backslash would turn into a continuation when written back.
-      fc.pre(!first.assignments.some((a) => /(^|[^\\])(\\\\)*\\$/.test(a.value)) && first.fatal === undefined);
-      const second = parseUnitFile(render(first), { knownSections: SERVICE });
-      assert.deepEqual(shape(second), shape(first));
-      assert.equal(render(second), render(first));
-    }),
+    fc.property(
+      safeText,
+      cases.wrap((text: string) => {
+        const first = parseUnitFile(text, { knownSections: SERVICE });
+        // A value ending in an odd backslash would turn into a continuation when written back.
+        fc.pre(!first.assignments.some((a) => /(^|[^\\])(\\\\)*\\$/.test(a.value)) && first.fatal === undefined);
+        const second = parseUnitFile(render(first), { knownSections: SERVICE });
+        assert.deepEqual(shape(second), shape(first));
+        assert.equal(render(second), render(first));
+      }),
+    ),
     { numRuns: RUNS, seed: SEED },
   );
+  reportCases(t, cases.count);
 });
 
-test('mutated corpus files: the whole language service answers without an exception', { skip: !fs.existsSync(CORPUS) && process.env['CI'] !== 'true' ? 'corpus not found' : false }, () => {
+test('mutated corpus files: the whole language service answers without an exception', { skip: !fs.existsSync(CORPUS) && process.env['CI'] !== 'true' ? 'corpus not found' : false }, (t) => {
   const dir = path.join(CORPUS, 'systemd-v252', 'rendered');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.service')).slice(0, 40).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
   const ls = getLanguageService();
+  const cases = new CaseCounter();
   const mutation = fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('', '\\', '\n', '[', ']', '=', '~', '@', ':', '%', '"', '\0', '\r', '#', 'SystemCallFilter=', 'x'));
   fc.assert(
-    fc.property(fc.constantFrom(...files), fc.array(mutation, { minLength: 1, maxLength: 8 }), fc.nat(), (base, muts, probe) => {
-      let text = base;
-      for (const [at, len, ins] of muts) {
-        const i = at % (text.length + 1);
-        text = text.slice(0, i) + ins + text.slice(i + (len % 4));
-      }
-      const doc = TextDocument.create('file:///m/x.service', 'systemd-unit', 1, text);
-      const unit = ls.parseUnit(doc, '/m/x.service');
-      assertSpansInside(unit.main, text);
-      ls.doValidation(doc, unit);
-      const pos = doc.positionAt(probe % (text.length + 1));
-      ls.doHover(doc, pos, unit);
-      ls.doComplete(doc, pos, unit);
-      ls.getCodeLenses(doc, unit);
-      ls.findDocumentSymbols(doc, unit);
-      ls.getFoldingRanges(doc, unit);
-    }),
-    { numRuns: Math.max(50, Math.floor(RUNS / 3)), seed: SEED },
+    fc.property(
+      fc.constantFrom(...files),
+      fc.array(mutation, { minLength: 1, maxLength: 8 }),
+      fc.nat(),
+      cases.wrap((base: string, muts: [number, number, string][], probe: number) => {
+        let text = base;
+        for (const [at, len, ins] of muts) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + ins + text.slice(i + (len % 4));
+        }
+        const doc = TextDocument.create('file:///m/x.service', 'systemd-unit', 1, text);
+        const unit = ls.parseUnit(doc, '/m/x.service');
+        assertSpansInside(unit.main, text);
+        ls.doValidation(doc, unit);
+        const pos = doc.positionAt(probe % (text.length + 1));
+        ls.doHover(doc, pos, unit);
+        ls.doComplete(doc, pos, unit);
+        ls.getCodeLenses(doc, unit);
+        ls.findDocumentSymbols(doc, unit);
+        ls.getFoldingRanges(doc, unit);
+      }),
+    ),
+    { numRuns: CORPUS_RUNS, seed: SEED },
   );
+  reportCases(t, cases.count);
 });

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { CaseCounter, propertyRuns, propertySeed, reportCases } from './propertyRuns';
 import { loadUnit, type FileReader } from '../../server/src/model/unit';
 import { localArchs, type AbiName } from '../../server/src/seccomp/abi';
 import { effectiveValues, ERRNO_KILL, CLONE_NEWNET, CLONE_NEWUSER, CLONE_NEWIPC } from '../../server/src/seccomp/directiveValues';
@@ -703,33 +704,41 @@ const KEYS = Object.keys(VALUES);
 const VERSIONS = ['245', '246', '247', '248', '248.7', '248.8', '249.4', '249.5', '250', '251', '252', '252.38', '253', '254', '255', '256', '257', '258', '259', '260', '261', '262'];
 const HOSTS = ['x86-64', 'x86', 'x32', 'arm64', 'arm', 'ppc64-le', 's390x', 'riscv64', 'mips64-le'];
 
-test('random units on every supported version and host: no exception, plan consistent', () => {
+test('random units on every supported version and host: no exception, plan consistent', (t) => {
+  const cases = new CaseCounter();
   assert.deepEqual([MIN_SYSTEMD, MAX_SYSTEMD], [245, 262]);
   const line = fc.constantFrom(...KEYS).chain((k) => fc.oneof(fc.constantFrom(...VALUES[k]!), fc.string({ maxLength: 12 })).map((v) => `${k}=${v}`));
   fc.assert(
-    fc.property(fc.array(line, { maxLength: 12 }), fc.constantFrom(...VERSIONS), fc.constantFrom(...HOSTS), fc.constantFrom('4.9', '5.10', '6.1', '6.8'), (lines, v, host, kernel) => {
-      const r = resolveTarget({ systemd: v, arch: host, kernel });
-      if (!r.target) return; // e.g. riscv64 with an old libseccomp table would be rejected here
-      const p = planFilters(unit(lines), r.target);
-      const local = localArchs(r.target.host, r.target.major);
-      p.filters.forEach((f, i) => {
-        assert.equal(f.index, i);
-        assert.ok(f.abis.length >= 1);
-        if (f.directive !== 'SystemCallArchitectures') {
-          assert.equal(f.abis.length, 1);
-          assert.ok(local.includes(f.abis[0]!), `${f.directive} on ${f.abis[0]} (host ${host})`);
+    fc.property(
+      fc.array(line, { maxLength: 12 }),
+      fc.constantFrom(...VERSIONS),
+      fc.constantFrom(...HOSTS),
+      fc.constantFrom('4.9', '5.10', '6.1', '6.8'),
+      cases.wrap((lines: string[], v: string, host: string, kernel: string) => {
+        const r = resolveTarget({ systemd: v, arch: host, kernel });
+        if (!r.target) return; // e.g. riscv64 with an old libseccomp table would be rejected here
+        const p = planFilters(unit(lines), r.target);
+        const local = localArchs(r.target.host, r.target.major);
+        p.filters.forEach((f, i) => {
+          assert.equal(f.index, i);
+          assert.ok(f.abis.length >= 1);
+          if (f.directive !== 'SystemCallArchitectures') {
+            assert.equal(f.abis.length, 1);
+            assert.ok(local.includes(f.abis[0]!), `${f.directive} on ${f.abis[0]} (host ${host})`);
+          }
+          assert.deepEqual(f.spec.abis, f.abis);
+          assert.ok(f.instructions === null || f.instructions > 0);
+          assert.equal(f.ruleErrnos.length, f.spec.rules.length);
+        });
+        if (p.refused === undefined && !lines.some((l) => l.startsWith('ExecStart=+'))) {
+          // Per-ABI directives appear at most once per ABI.
+          const seen = new Set(p.filters.map((f) => `${f.directive}:${f.abis.join('+')}`));
+          assert.equal(seen.size, p.filters.length);
         }
-        assert.deepEqual(f.spec.abis, f.abis);
-        assert.ok(f.instructions === null || f.instructions > 0);
-        assert.equal(f.ruleErrnos.length, f.spec.rules.length);
-      });
-      if (p.refused === undefined && !lines.some((l) => l.startsWith('ExecStart=+'))) {
-        // Per-ABI directives appear at most once per ABI.
-        const seen = new Set(p.filters.map((f) => `${f.directive}:${f.abis.join('+')}`));
-        assert.equal(seen.size, p.filters.length);
-      }
-      for (const d of p.diagnostics) assert.ok(['error', 'warning', 'info'].includes(d.severity));
-    }),
-    { numRuns: 250 },
+        for (const d of p.diagnostics) assert.ok(['error', 'warning', 'info'].includes(d.severity));
+      }),
+    ),
+    { numRuns: propertyRuns(250), seed: propertySeed(0x9a77e4) },
   );
+  reportCases(t, cases.count);
 });

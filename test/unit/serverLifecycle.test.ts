@@ -10,20 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { ErrorCodes, LSPErrorCodes, ResponseError, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
 import { runSafe } from '../../server/src/server';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'bin', 'unit-harden.js');
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 15000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { CLI, ROOT, startTestServer, waitFor } from './lspHarness';
 
 /** A preload that makes any attempt to open a socket or resolve a name fail loudly and be recorded. */
 function noNetworkPreload(dir: string, log: string): string {
@@ -54,22 +43,19 @@ for (const k of ['lookup', 'resolve', 'resolve4', 'resolve6']) {
 
 test('the server exits when its parent process goes away', async () => {
   const parent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-  const server = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let exited = false;
-  server.on('exit', () => (exited = true));
-  const conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
-  conn.listen();
+  const server = startTestServer();
+  const conn = server.conn;
   try {
     await conn.sendRequest('initialize', { processId: parent.pid, rootUri: null, capabilities: {} });
     await conn.sendNotification('initialized', {});
-    assert.equal(exited, false);
+    assert.equal(server.exited(), undefined);
     parent.kill('SIGKILL');
     // vscode-languageserver checks the parent every few seconds.
-    await waitFor(() => exited, 'the server to exit after its parent died', 20000);
+    await waitFor(() => server.exited() !== undefined, 'the server to exit after its parent died', 20000);
   } finally {
     conn.dispose();
     parent.kill('SIGKILL');
-    server.kill('SIGKILL');
+    server.child.kill('SIGKILL');
   }
 });
 
@@ -77,14 +63,8 @@ test('a burst of edits, cancelled requests and closes: no crash, only current di
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uh-burst-'));
   const log = path.join(dir, 'network.log');
   const preload = noNetworkPreload(dir, log);
-  const server = spawn(process.execPath, ['--require', preload, CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let exited = false;
-  server.on('exit', () => (exited = true));
-  const conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
-  const published: PublishDiagnosticsParams[] = [];
-  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => published.push(p));
-  conn.onNotification('window/logMessage', () => undefined);
-  conn.listen();
+  const server = startTestServer({ nodeArgs: ['--require', preload] });
+  const { conn, published } = server;
   try {
     await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
     await conn.sendNotification('initialized', {});
@@ -103,19 +83,19 @@ test('a burst of edits, cancelled requests and closes: no crash, only current di
       }
     }
     // The last version has ProtectDevices= typos in it; only version 60 may be reported last.
-    await waitFor(() => published.some((p) => p.uri === uri && p.version === 60), 'diagnostics for version 60');
+    await waitFor(() => published.some((p) => p.uri === uri && p.version === 60), 'diagnostics for version 60', 15000);
     const forUri = published.filter((p) => p.uri === uri && p.version !== undefined);
     assert.ok(forUri.every((p, i) => i === 0 || p.version! >= forUri[i - 1]!.version!), 'versions never go backwards');
     assert.ok(forUri.at(-1)!.diagnostics.some((d) => d.code === 'misspelled-hardening-directive'));
     await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
-    await waitFor(() => published.at(-1)?.uri === uri && published.at(-1)!.diagnostics.length === 0, 'diagnostics cleared on close');
+    await waitFor(() => published.at(-1)?.uri === uri && published.at(-1)!.diagnostics.length === 0, 'diagnostics cleared on close', 15000);
     const hover = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
     assert.equal(hover, null);
-    assert.equal(exited, false);
+    assert.equal(server.exited(), undefined);
     assert.equal(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '', '', 'the server opened a network connection');
   } finally {
     conn.dispose();
-    server.kill('SIGKILL');
+    server.child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
