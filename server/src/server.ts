@@ -51,7 +51,13 @@ function uriToPath(uri: string): string {
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const service = getLanguageService(DEFAULT_SETTINGS);
+  // The parse cache: uri → the unit parsed from one version of it. Only the most recently used
+  // few units are kept: a unit holds its parse tree and (through analysis.ts's WeakMap) its
+  // filter plan, BPF programs and cost model, which is most of a document's memory. Any other
+  // document is parsed and planned again when a request needs it, with the same result, since
+  // parsing and planning are pure functions of the text, the drop-ins and the settings.
   const cache = new Map<string, { version: number; unit: UnitDocument }>();
+  const CACHED_UNITS = 8;
   const pending = new Map<string, NodeJS.Timeout>();
   let supportsConfiguration = false;
   const VALIDATION_DELAY_MS = 150;
@@ -81,10 +87,19 @@ export function startServer(connection: Connection): void {
 
   const unitOf = (doc: TextDocument): UnitDocument => {
     const hit = cache.get(doc.uri);
-    if (hit && hit.version === doc.version) return hit.unit;
+    // Map order is insertion order: delete and set again to mark the entry most recently used.
+    cache.delete(doc.uri);
+    if (hit && hit.version === doc.version) {
+      cache.set(doc.uri, hit);
+      return hit.unit;
+    }
     const isFile = doc.uri.startsWith('file:');
     const unit = service.parseUnit(doc, uriToPath(doc.uri), isFile ? reader : undefined);
     cache.set(doc.uri, { version: doc.version, unit });
+    for (const uri of cache.keys()) {
+      if (cache.size <= CACHED_UNITS) break;
+      cache.delete(uri);
+    }
     return unit;
   };
 
