@@ -13,6 +13,8 @@ import {
   TextDocumentSyncKind,
   type InitializeResult,
   type CancellationToken,
+  type CompletionItem,
+  type CompletionList,
   ResponseError,
   LSPErrorCodes,
   DidChangeConfigurationNotification,
@@ -26,6 +28,41 @@ import { disassemble } from './seccomp/disasm';
 
 /** Custom request of the preview panel: `{ uri }` → the `unit-harden preview --json` object plus each filter's disassembly, or null. */
 export const PREVIEW_REQUEST = 'unitHarden/preview';
+
+/**
+ * A completion answer with the shared replace range sent once (LSP 3.17 `itemDefaults.editRange`)
+ * when the client supports it and every item replaces that range with its label: a value
+ * completion lists hundreds of syscalls, and the range was most of each item's bytes. The client
+ * rebuilds `textEdit: { range: editRange, newText: label }` for each item, so the edits are the same.
+ */
+export function withEditRangeDefault(items: CompletionItem[]): CompletionItem[] | CompletionList {
+  const first = items[0]?.textEdit;
+  if (items.length < 2 || !first || !('range' in first)) return items;
+  const r = first.range;
+  const same = items.every((i) => {
+    const e = i.textEdit;
+    return (
+      e !== undefined &&
+      'range' in e &&
+      e.newText === i.label &&
+      i.insertText === undefined &&
+      i.textEditText === undefined &&
+      e.range.start.line === r.start.line &&
+      e.range.start.character === r.start.character &&
+      e.range.end.line === r.end.line &&
+      e.range.end.character === r.end.character
+    );
+  });
+  if (!same) return items;
+  return {
+    isIncomplete: false,
+    itemDefaults: { editRange: r },
+    items: items.map((i) => {
+      const { textEdit: _edit, ...rest } = i;
+      return rest;
+    }),
+  };
+}
 
 /** Runs a request handler: exceptions become a logged error and a default answer; cancellation is honoured. */
 export function runSafe<T>(connection: Connection, fn: () => T, fallback: T, what: string, token?: CancellationToken): T | ResponseError<void> {
@@ -60,6 +97,7 @@ export function startServer(connection: Connection): void {
   const CACHED_UNITS = 8;
   const pending = new Map<string, NodeJS.Timeout>();
   let supportsConfiguration = false;
+  let supportsEditRangeDefault = false;
   const VALIDATION_DELAY_MS = 150;
 
   // Drop-ins are read from disk, but an open editor buffer wins over the file on disk.
@@ -159,6 +197,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params): InitializeResult => {
     supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    supportsEditRangeDefault = params.capabilities.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange') === true;
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     if (init?.settings !== undefined) service.configure(parseSettings(init.settings, (m) => connection.console.warn(m)));
     return {
@@ -215,7 +254,16 @@ export function startServer(connection: Connection): void {
   connection.onCompletion((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return runSafe(connection, () => service.doComplete(doc, params.position, unitOf(doc)), [], 'completion', token);
+    return runSafe<CompletionItem[] | CompletionList>(
+      connection,
+      () => {
+        const items = service.doComplete(doc, params.position, unitOf(doc));
+        return supportsEditRangeDefault ? withEditRangeDefault(items) : items;
+      },
+      [],
+      'completion',
+      token,
+    );
   });
 
   connection.onCodeAction((params, token) => {
