@@ -6,11 +6,24 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/**
+ * `unit-harden lsp` loads the server bundle beside the CLI (dist/server.js) instead of carrying
+ * its own copy of the server and the LSP libraries: every other command then starts without
+ * reading and compiling them.
+ * @type {import('esbuild').Plugin}
+ */
+const serverBesideCli = {
+  name: 'server-beside-cli',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/main$/ }, (args) => (args.importer.endsWith('cli/main.ts') ? { path: './server.js', external: true } : undefined));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [serverBesideCli] },
 ];
 
 for (const b of builds) {

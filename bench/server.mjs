@@ -17,8 +17,14 @@ const percentile = (xs, p) => {
 };
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
+/**
+ * The completion capabilities vscode-languageclient 9 (the VS Code extension's client) declares:
+ * with `itemDefaults`, the server sends a value completion's shared replace range once.
+ */
+const VSCODE_CAPABILITIES = { textDocument: { completion: { completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } } };
+
 /** Starts the server; returns helpers bound to it. */
-async function startServer(root) {
+async function startServer(root, capabilities = VSCODE_CAPABILITIES) {
   const t0 = now();
   const child = spawn(process.execPath, [path.join(root, 'bin', 'unit-harden.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -32,7 +38,7 @@ async function startServer(root) {
   });
   conn.onNotification('window/logMessage', () => undefined);
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities });
   await conn.sendNotification('initialized', {});
   const diagnosticsFor = (uri, version) => new Promise((resolve) => waiters.set(`${uri}@${version}`, resolve));
   return {
@@ -78,6 +84,25 @@ function unitOfSize(base, lines) {
     extra.push(i % 3 === 0 ? `Environment=VAR${i}=value${i}` : i % 3 === 1 ? `ReadWritePaths=/var/lib/app${i}` : `# comment ${i}`);
   }
   return base.replace('[Install]', `${extra.join('\n')}\n\n[Install]`);
+}
+
+/** Completion latency for a client that declares no capabilities (every item carries its range). */
+async function plainClientCompletion(root, text, rounds) {
+  const server = await startServer(root, {});
+  try {
+    const uri = 'file:///bench/plain.service';
+    await server.open(uri, text);
+    const line = text.split('\n').findIndex((l) => l.startsWith('SystemCallFilter='));
+    const times = [];
+    for (let i = 0; i < rounds + 10; i++) {
+      const t = now();
+      await server.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character: 17 } });
+      if (i >= 10) times.push(now() - t);
+    }
+    return { median: percentile(times, 0.5), p99: percentile(times, 0.99) };
+  } finally {
+    await server.stop();
+  }
 }
 
 export async function serverBench(root, corpusFiles, rounds = 50) {
@@ -143,5 +168,6 @@ export async function serverBench(root, corpusFiles, rounds = 50) {
   } finally {
     await server.stop();
   }
+  results.completionPlain = await plainClientCompletion(root, unitOfSize(base, 300), rounds);
   return results;
 }

@@ -13,6 +13,8 @@ import {
   TextDocumentSyncKind,
   type InitializeResult,
   type CancellationToken,
+  type CompletionItem,
+  type CompletionList,
   ResponseError,
   ErrorCodes,
   LSPErrorCodes,
@@ -27,6 +29,41 @@ import { disassemble } from './seccomp/disasm';
 
 /** Custom request of the preview panel: `{ uri }` → the `unit-harden preview --json` object plus each filter's disassembly, or null. */
 export const PREVIEW_REQUEST = 'unitHarden/preview';
+
+/**
+ * A completion answer with the shared replace range sent once (LSP 3.17 `itemDefaults.editRange`)
+ * when the client supports it and every item replaces that range with its label: a value
+ * completion lists hundreds of syscalls, and the range was most of each item's bytes. The client
+ * rebuilds `textEdit: { range: editRange, newText: label }` for each item, so the edits are the same.
+ */
+export function withEditRangeDefault(items: CompletionItem[]): CompletionItem[] | CompletionList {
+  const first = items[0]?.textEdit;
+  if (items.length < 2 || !first || !('range' in first)) return items;
+  const r = first.range;
+  const same = items.every((i) => {
+    const e = i.textEdit;
+    return (
+      e !== undefined &&
+      'range' in e &&
+      e.newText === i.label &&
+      i.insertText === undefined &&
+      i.textEditText === undefined &&
+      e.range.start.line === r.start.line &&
+      e.range.start.character === r.start.character &&
+      e.range.end.line === r.end.line &&
+      e.range.end.character === r.end.character
+    );
+  });
+  if (!same) return items;
+  return {
+    isIncomplete: false,
+    itemDefaults: { editRange: r },
+    items: items.map((i) => {
+      const { textEdit: _edit, ...rest } = i;
+      return rest;
+    }),
+  };
+}
 
 /**
  * Runs a request handler: an exception is logged and answers that one request with an
@@ -55,9 +92,16 @@ function uriToPath(uri: string): string {
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const service = getLanguageService(DEFAULT_SETTINGS);
+  // The parse cache: uri → the unit parsed from one version of it. Only the most recently used
+  // few units are kept: a unit holds its parse tree and (through analysis.ts's WeakMap) its
+  // filter plan, BPF programs and cost model, which is most of a document's memory. Any other
+  // document is parsed and planned again when a request needs it, with the same result, since
+  // parsing and planning are pure functions of the text, the drop-ins and the settings.
   const cache = new Map<string, { version: number; unit: UnitDocument }>();
+  const CACHED_UNITS = 8;
   const pending = new Map<string, NodeJS.Timeout>();
   let supportsConfiguration = false;
+  let supportsEditRangeDefault = false;
   const VALIDATION_DELAY_MS = 150;
 
   // Drop-ins are read from disk, but an open editor buffer wins over the file on disk.
@@ -85,10 +129,19 @@ export function startServer(connection: Connection): void {
 
   const unitOf = (doc: TextDocument): UnitDocument => {
     const hit = cache.get(doc.uri);
-    if (hit && hit.version === doc.version) return hit.unit;
+    // Map order is insertion order: delete and set again to mark the entry most recently used.
+    cache.delete(doc.uri);
+    if (hit && hit.version === doc.version) {
+      cache.set(doc.uri, hit);
+      return hit.unit;
+    }
     const isFile = doc.uri.startsWith('file:');
     const unit = service.parseUnit(doc, uriToPath(doc.uri), isFile ? reader : undefined);
     cache.set(doc.uri, { version: doc.version, unit });
+    for (const uri of cache.keys()) {
+      if (cache.size <= CACHED_UNITS) break;
+      cache.delete(uri);
+    }
     return unit;
   };
 
@@ -148,6 +201,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params): InitializeResult => {
     supportsConfiguration = params.capabilities.workspace?.configuration === true;
+    supportsEditRangeDefault = params.capabilities.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange') === true;
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     if (init?.settings !== undefined) service.configure(parseSettings(init.settings, (m) => connection.console.warn(m)));
     return {
@@ -204,7 +258,15 @@ export function startServer(connection: Connection): void {
   connection.onCompletion((params, token) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return runSafe(connection, () => service.doComplete(doc, params.position, unitOf(doc)), 'completion', token);
+    return runSafe<CompletionItem[] | CompletionList>(
+      connection,
+      () => {
+        const items = service.doComplete(doc, params.position, unitOf(doc));
+        return supportsEditRangeDefault ? withEditRangeDefault(items) : items;
+      },
+      'completion',
+      token,
+    );
   });
 
   connection.onCodeAction((params, token) => {

@@ -61,23 +61,32 @@ interface Item {
   readonly kind: CompletionItemKind;
   readonly detail?: string;
   readonly doc?: string;
-  /** Sorts before the rest (e.g. `native`, the local ABIs, yes/no). */
-  readonly first?: boolean;
+  /** `0`/`1` (first or not), `0`/`1` (a @group or not), then the label. */
+  readonly sortText: string;
 }
 
+/** An item; `first` sorts it before the rest (e.g. `native`, the local ABIs, yes/no). */
+const item = (label: string, kind: CompletionItemKind, rest: { detail?: string; doc?: string; first?: boolean } = {}): Item => ({
+  label,
+  kind,
+  ...(rest.detail !== undefined ? { detail: rest.detail } : {}),
+  ...(rest.doc !== undefined ? { doc: rest.doc } : {}),
+  sortText: `${rest.first ? '0' : '1'}${label.startsWith('@') ? '0' : '1'}${label}`,
+});
+
 function toItems(items: readonly Item[], range: Range): CompletionItem[] {
+  // No filterText: it would equal the label, which is what clients filter on without one.
   return items.map((i) => ({
     label: i.label,
     kind: i.kind,
     ...(i.detail !== undefined ? { detail: i.detail } : {}),
     ...(i.doc !== undefined ? { documentation: { kind: MarkupKind.Markdown, value: i.doc } } : {}),
     textEdit: { range, newText: i.label },
-    filterText: i.label,
-    sortText: `${i.first ? '0' : '1'}${i.label.startsWith('@') ? '0' : '1'}${i.label}`,
+    sortText: i.sortText,
   }));
 }
 
-const word = (label: string, detail?: string, first = false): Item => ({ label, kind: CompletionItemKind.EnumMember, ...(detail !== undefined ? { detail } : {}), first });
+const word = (label: string, detail?: string, first = false): Item => item(label, CompletionItemKind.EnumMember, { ...(detail !== undefined ? { detail } : {}), first });
 
 function errnoItems(withKill: boolean): Item[] {
   const items = errnoNames().map((n) => word(n, `errno ${errnoFromName(n)}`, n === 'EPERM' || n === 'EACCES' || n === 'ENOSYS'));
@@ -85,21 +94,36 @@ function errnoItems(withKill: boolean): Item[] {
   return items;
 }
 
-function syscallItems(t: Target, exclude: ReadonlySet<string>): Item[] {
+/**
+ * Every group and syscall of the target, in the order offered. Cached per target: the list reads
+ * only the systemd release (groups and their members), the host, the major version (shown in the
+ * docs) and the libseccomp version (syscall names), which make the key; items are immutable.
+ */
+const syscallItemCache = new Map<string, readonly Item[]>();
+
+function allSyscallItems(t: Target): readonly Item[] {
+  const key = `${t.systemd}|${t.host}|${t.major}|${t.libseccomp}`;
+  let items = syscallItemCache.get(key);
+  if (items) return items;
   const idx = groupIndex(t);
   const out: Item[] = [];
   for (const g of groupNames(t.systemd, t.host)) {
-    if (exclude.has(g)) continue;
     const info = groupInfo(g, t.systemd, t.host)!;
     const n = expandGroup(g, t.systemd, t.host).size;
-    out.push({ label: g, kind: CompletionItemKind.Module, detail: `${info.description} (${n} syscalls)`, doc: `**${g}** · systemd ${t.major}\n\n${info.description}` });
+    out.push(item(g, CompletionItemKind.Module, { detail: `${info.description} (${n} syscalls)`, doc: `**${g}** · systemd ${t.major}\n\n${info.description}` }));
   }
   for (const s of allSyscallNames(t.libseccomp)) {
-    if (exclude.has(s)) continue;
     const groups = idx.get(s) ?? [];
-    out.push({ label: s, kind: CompletionItemKind.Function, detail: groups.length ? groups.filter((g) => g !== '@known').join(' ') || '@known' : 'in no group' });
+    out.push(item(s, CompletionItemKind.Function, { detail: groups.length ? groups.filter((g) => g !== '@known').join(' ') || '@known' : 'in no group' }));
   }
-  return out;
+  items = out;
+  if (syscallItemCache.size >= 8) syscallItemCache.clear();
+  syscallItemCache.set(key, items);
+  return items;
+}
+
+function syscallItems(t: Target, exclude: ReadonlySet<string>): Item[] {
+  return allSyscallItems(t).filter((i) => !exclude.has(i.label));
 }
 
 /**
@@ -155,7 +179,7 @@ export function valueCompletions(doc: TextDocument, position: Position, unit: Un
       if (colon >= 0) to = from + colon;
       const others = otherWords(a, offset);
       const items = syscallItems(t, others);
-      if (firstWord && current === '' && !inverted) items.unshift({ label: '~', kind: CompletionItemKind.Operator, detail: 'deny list: forbid the names that follow', first: true });
+      if (firstWord && current === '' && !inverted) items.unshift(item('~', CompletionItemKind.Operator, { detail: 'deny list: forbid the names that follow', first: true }));
       return toItems(items, range(from, to));
     }
     case 'SystemCallArchitectures': {

@@ -134,10 +134,17 @@ function candidates(filter: (info: DirectiveInfo) => boolean): readonly Candidat
     .map(([name, sections]) => ({ name, lower: name.toLowerCase(), words: camelWords(name), sections }));
 }
 
-/** Every name, for exact case-insensitive matches (even a legacy name is what the user meant). */
-const allNames = candidates(() => true);
-/** Names worth suggesting for a typo: current spellings only (no aliases, nothing removed or ignored). */
-const suggestable = candidates((i) => !i.replacedBy && i.legacy?.handling !== 'removed' && i.legacy?.handling !== 'ignored');
+// Built on first use, not at start-up: most runs of the CLI never need a suggestion.
+let pools: { allNames: readonly Candidate[]; suggestable: readonly Candidate[] } | undefined;
+function candidatePools(): { allNames: readonly Candidate[]; suggestable: readonly Candidate[] } {
+  pools ??= {
+    /** Every name, for exact case-insensitive matches (even a legacy name is what the user meant). */
+    allNames: candidates(() => true),
+    /** Names worth suggesting for a typo: current spellings only (no aliases, nothing removed or ignored). */
+    suggestable: candidates((i) => !i.replacedBy && i.legacy?.handling !== 'removed' && i.legacy?.handling !== 'ignored'),
+  };
+  return pools;
+}
 
 /** `ProtectKernelLogs` → ['protect', 'kernel', 'logs']; runs of capitals stay together (`SUIDSGID`). */
 function camelWords(name: string): string[] {
@@ -174,6 +181,7 @@ function editDistance(a: string, b: string, max: number): number {
  */
 export function suggestDirective(section: string, key: string): string | undefined {
   if (key === '') return undefined;
+  const { allNames, suggestable } = candidatePools();
   const lower = key.toLowerCase();
   for (const pool of [allNames.filter((c) => c.sections.includes(section)), allNames]) {
     const hit = pool.find((c) => c.lower === lower && c.name !== key);

@@ -9,6 +9,7 @@ import type { AbiName } from './abi';
 import { createCostModel, HOT_SYSCALLS, type CostModel, type CostStats } from './cost';
 import type { NotConstReason } from './kernelCache';
 import type { FilterPlan } from './planner';
+import type { BpfProgram } from './filterTypes';
 
 export interface HotSyscallCost {
   readonly name: string;
@@ -73,14 +74,46 @@ export function filterLabels(plan: FilterPlan): string[] {
   return plan.filters.map((f) => `${f.directive} (${f.abis.join('+')})`);
 }
 
+// Cost models are shared between plans whose chains are the same. Key: the identity of every
+// program in the chain (programs are immutable, and filterCache.ts hands identical filters the
+// same frozen object; a program built elsewhere just gets its own id), each filter's label, and
+// the target's host, kernel and libseccomp: everything planCostModel() passes to
+// createCostModel(). A model only memoises its own deterministic answers, so sharing it is safe.
+// Bounded (least recently used first): a model holds per-ABI tables of every syscall.
+const MAX_SHARED_MODELS = 24;
+const sharedModels = new Map<string, CostModel>();
+const programIds = new WeakMap<BpfProgram, number>();
+let nextProgramId = 1;
+
+function programId(p: BpfProgram): number {
+  let id = programIds.get(p);
+  if (id === undefined) {
+    id = nextProgramId++;
+    programIds.set(p, id);
+  }
+  return id;
+}
+
 /** The cost model of a plan's chain, or undefined when some filter has no program. */
 export function planCostModel(plan: FilterPlan): CostModel | undefined {
   const chain = plan.filters.map((f) => f.program);
   if (chain.some((p) => p === undefined)) return undefined;
-  return createCostModel(
+  const labels = filterLabels(plan);
+  const t = plan.target;
+  const key = JSON.stringify([t.host, t.kernel, t.libseccomp, chain.map((p) => programId(p!)), labels]);
+  const hit = sharedModels.get(key);
+  if (hit) {
+    sharedModels.delete(key);
+    sharedModels.set(key, hit);
+    return hit;
+  }
+  const model = createCostModel(
     chain.map((p) => p!),
-    { host: plan.target.host, kernel: plan.target.kernel, libseccomp: plan.target.libseccomp, labels: filterLabels(plan) },
+    { host: t.host, kernel: t.kernel, libseccomp: t.libseccomp, labels },
   );
+  sharedModels.set(key, model);
+  if (sharedModels.size > MAX_SHARED_MODELS) sharedModels.delete(sharedModels.keys().next().value as string);
+  return model;
 }
 
 function abiCost(model: CostModel, abi: AbiName): AbiCost {
@@ -94,9 +127,30 @@ function abiCost(model: CostModel, abi: AbiName): AbiCost {
   };
 }
 
+// Summaries per model: planCost() reads the model and, from the plan, only the number of filters,
+// each filter's directive, and the target's host and kernel; those make the key. The summary is a
+// read-only value shared by every plan with that key (it lives as long as its model).
+const summaries = new WeakMap<CostModel, Map<string, PlanCost>>();
+
 /** Summarises what the plan's filter chain costs; undefined when there are no programs. */
 export function planCost(plan: FilterPlan, model: CostModel | undefined = planCostModel(plan)): PlanCost | undefined {
   if (!model || plan.filters.length === 0) return undefined;
+  const key = JSON.stringify([plan.target.host, plan.target.kernel, plan.filters.map((f) => f.directive)]);
+  let perModel = summaries.get(model);
+  if (!perModel) {
+    perModel = new Map();
+    summaries.set(model, perModel);
+  }
+  let summary = perModel.get(key);
+  if (!summary) {
+    summary = summarise(plan, model);
+    if (perModel.size >= 8) perModel.clear();
+    perModel.set(key, summary);
+  }
+  return summary;
+}
+
+function summarise(plan: FilterPlan, model: CostModel): PlanCost {
   const native = plan.target.host;
   const directiveOf = (index: number): string => plan.filters[index]?.directive ?? `#${index}`;
   const hot: HotSyscallCost[] = [];

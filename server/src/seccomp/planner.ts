@@ -26,7 +26,8 @@ import { errnoName } from './errno';
 import { afName } from './addressFamilies';
 import type { Action, ArgCmp, BpfProgram, FilterSpec, RuleSpec } from './filterTypes';
 import { groupInfo, knownSyscalls } from './groups';
-import { actionValue, buildFilter } from './libseccomp';
+import { actionValue } from './libseccomp';
+import { buildFilterCached } from './filterCache';
 import { isKnownSyscall, libseccompSupportsAbi, ruleTargets, syscallNumber } from './syscalls';
 import { atLeast, hasBackport, kernelAtLeast, type Target } from './target';
 
@@ -200,7 +201,7 @@ class Planner {
     let program: BpfProgram | undefined;
     let results: readonly number[];
     try {
-      const built = buildFilter(spec);
+      const built = buildFilterCached(spec);
       program = built.program;
       results = built.ruleResults.map((r) => r.errno);
     } catch (e) {
