@@ -95,14 +95,6 @@ test('edits republish diagnostics for the new version only', async () => {
   assert.deepEqual(second.diagnostics, []);
 });
 
-test('drop-ins beside the unit are read from disk', async () => {
-  fs.mkdirSync(path.join(tmp, 'merged.service.d'), { recursive: true });
-  fs.writeFileSync(path.join(tmp, 'merged.service.d', '10-a.conf'), '[Service]\nUser=x\n');
-  const uri = open('merged.service', '[Service]\nExecStart=/bin/true\n');
-  const diags = await waitFor(() => latest(uri), 'diagnostics');
-  assert.deepEqual(diags.diagnostics, []);
-});
-
 test('document symbols and folding ranges follow the sections', async () => {
   const uri = open('symbols.service', '[Unit]\nDescription=x\n\n[Service]\nUser=a\nGroup=b\n');
   const symbols = await conn.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
@@ -127,4 +119,43 @@ test('requests for unknown documents and garbage text do not crash the server', 
   assert.ok(again === null || typeof again === 'object');
   const d: Diagnostic[] = diags.diagnostics;
   assert.ok(d.length > 0);
+});
+
+test('drop-ins on disk and open drop-in buffers change the unit beside them; edits and closes revalidate it', async () => {
+  const dir = path.join(tmp, 'hardened.service.d');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, '10-arch.conf'), '[Service]\nSystemCallArchitectures=native\n');
+  const unit = open('hardened.service', '[Service]\nExecStart=/bin/true\nNoNewPrivileges=yes\nSystemCallFilter=@system-service\n');
+  const codes = (p: PublishDiagnosticsParams | undefined) => (p?.diagnostics ?? []).map((d) => d.code);
+  // The drop-in on disk sets native: no missing-native warning.
+  assert.deepEqual(codes(await waitFor(() => latest(unit, 1), 'unit diagnostics')), []);
+  // An open buffer of the drop-in wins over the disk: without native there, the warning is back.
+  const dropin = pathToFileURL(path.join(dir, '10-arch.conf')).href;
+  const before = server.published.length;
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: dropin, languageId: 'systemd-unit', version: 1, text: '[Service]\nUser=x\n' } });
+  await waitFor(() => server.published.slice(before).some((p) => p.uri === unit && codes(p).includes('missing-native-architectures')), 'the unit revalidated with the open drop-in');
+  // Editing the drop-in back to native clears it again; closing it falls back to the disk (native).
+  const mark = server.published.length;
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: dropin, version: 2 }, contentChanges: [{ text: '[Service]\nSystemCallArchitectures=native\n' }] });
+  await waitFor(() => server.published.slice(mark).some((p) => p.uri === unit && codes(p).length === 0), 'the unit revalidated after the drop-in edit');
+  const again = server.published.length;
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: dropin, version: 3 }, contentChanges: [{ text: '[Service]\nUser=x\n' }] });
+  await waitFor(() => server.published.slice(again).some((p) => p.uri === unit && codes(p).includes('missing-native-architectures')), 'the warning back after the second edit');
+  const closing = server.published.length;
+  await conn.sendNotification('textDocument/didClose', { textDocument: { uri: dropin } });
+  await waitFor(() => server.published.slice(closing).some((p) => p.uri === unit && codes(p).length === 0), 'the unit revalidated against the disk after the close');
+});
+
+test('more open documents than the parse cache holds: an evicted one still answers and revalidates correctly', async () => {
+  const uris: string[] = [];
+  for (let i = 0; i < 12; i++) uris.push(open(`many-${i}.service`, `[Service]\nExecStart=/bin/true\nNoNewPrivileges=yes\nProtectSytem=strict\nEnvironment=N=${i}\n`));
+  for (const uri of uris) assert.deepEqual((await waitFor(() => latest(uri, 1), `diagnostics of ${uri}`)).diagnostics.map((d) => d.code), ['misspelled-hardening-directive']);
+  // The first ones were parsed longest ago: hover and an edit must still see their own text.
+  const hover = await conn.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: uris[0] }, position: { line: 4, character: 1 } });
+  assert.match(JSON.stringify(hover?.contents ?? ''), /Environment/);
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: uris[0], version: 2 }, contentChanges: [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 12 } }, text: 'ProtectSystem' }] });
+  assert.deepEqual((await waitFor(() => latest(uris[0]!, 2), 'diagnostics of the edit')).diagnostics, []);
+  const symbols = await conn.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: uris[1] } });
+  assert.deepEqual(symbols[0]!.children!.map((s) => s.name), ['ExecStart', 'NoNewPrivileges', 'ProtectSytem', 'Environment']);
+  for (const uri of uris) await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
 });
