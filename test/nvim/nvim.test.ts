@@ -84,15 +84,19 @@ test('Neovim: diagnostics, hover, code action, completion and symbols from the r
 
     const pd = lineOf(text, 'ProtectDevices=');
     const arch = lineOf(text, 'SystemCallArchitecture=');
-    // Diagnostics: exactly the two typos, as errors (severity 1), from our server.
+    // Diagnostics: exactly the two typos as errors (severity 1), from our server; the rest are
+    // hints (Neovim shows every severity): the engine's hot-syscall and ~@privileged notes.
+    const errors = res.diagnostics.filter((d) => d.severity === 1);
+    const hints = res.diagnostics.filter((d) => d.severity !== 1);
+    assert.ok(hints.length > 0 && hints.every((d) => d.severity === 4 && ['hot-syscalls-uncached', 'filter-removes-group-calls'].includes(d.code)), JSON.stringify(hints));
     assert.deepEqual(
-      res.diagnostics.map((d) => [d.line, d.col, d.end_col, d.severity, d.code, d.source]),
+      errors.map((d) => [d.line, d.col, d.end_col, d.severity, d.code, d.source]),
       [
         [pd, 0, 'ProtectDevices'.length, 1, 'misspelled-hardening-directive', 'unit-harden'],
         [arch, 0, 'SystemCallArchitecture'.length, 1, 'misspelled-hardening-directive', 'unit-harden'],
       ],
     );
-    assert.match(res.diagnostics[0]!.message, /^Unknown directive ProtectDevices= in \[Service\]: did you mean PrivateDevices=\?/);
+    assert.match(errors[0]!.message, /^Unknown directive ProtectDevices= in \[Service\]: did you mean PrivateDevices=\?/);
     // Hover: Markdown documentation of the key, with this unit's SystemCallFilter= filters as the
     // engine plans them for the target lsp.lua configures (systemd 252 on the debian-12 preset).
     assert.ok(res.hover.startsWith('**SystemCallFilter=**'), res.hover);
@@ -104,7 +108,11 @@ test('Neovim: diagnostics, hover, code action, completion and symbols from the r
     // Code action, applied by Neovim's own workspace-edit code.
     assert.deepEqual(res.code_actions, ['Replace with PrivateDevices=']);
     assert.equal(res.edited_line, 'PrivateDevices=yes');
-    assert.deepEqual(res.diagnostics_after_fix, [{ line: arch, code: 'misspelled-hardening-directive' }]);
+    assert.deepEqual(
+      res.diagnostics_after_fix.filter((d) => d.code === 'misspelled-hardening-directive'),
+      [{ line: arch, code: 'misspelled-hardening-directive' }],
+    );
+    assert.equal(res.diagnostics_after_fix.length, 1 + hints.length);
     // Completion: directive names of [Service].
     for (const label of ['SystemCallFilter', 'SystemCallArchitectures', 'SystemCallErrorNumber', 'PrivateDevices']) {
       assert.ok(res.completion_labels.includes(label), `completion lacks ${label}`);
