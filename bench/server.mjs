@@ -3,6 +3,7 @@
 // an editor user feels: start-up to the first diagnostics, diagnostics latency after an edit,
 // hover and completion latency on a 300-line unit (median and p99 after warm-up), RSS after
 // opening the whole corpus, and how latency grows with unit size and with the number of open files.
+// The server is started the way the VS Code extension starts it (see serverCommand()).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -23,10 +24,20 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
  */
 const VSCODE_CAPABILITIES = { textDocument: { completion: { completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } } };
 
+/**
+ * How the server process is started: as the VS Code extension does (dist/server.js with the
+ * client's SERVER_EXEC_ARGV Node options), or as `unit-harden lsp --stdio` (Neovim and others).
+ */
+function serverCommand(root, mode) {
+  if (mode === 'lsp') return [path.join(root, 'bin', 'unit-harden.js'), 'lsp', '--stdio'];
+  const { SERVER_EXEC_ARGV } = require(path.join(root, 'out', 'client', 'src', 'constants.js'));
+  return [...SERVER_EXEC_ARGV, path.join(root, 'dist', 'server.js'), '--stdio'];
+}
+
 /** Starts the server; returns helpers bound to it. */
-async function startServer(root, capabilities = VSCODE_CAPABILITIES) {
+async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vscode') {
   const t0 = now();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'unit-harden.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, serverCommand(root, mode), { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiters = new Map();
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
@@ -84,6 +95,17 @@ function unitOfSize(base, lines) {
     extra.push(i % 3 === 0 ? `Environment=VAR${i}=value${i}` : i % 3 === 1 ? `ReadWritePaths=/var/lib/app${i}` : `# comment ${i}`);
   }
   return base.replace('[Install]', `${extra.join('\n')}\n\n[Install]`);
+}
+
+/** RSS after opening every file at once (without waiting for each file's diagnostics), per start mode. */
+async function rssBurst(root, files, mode) {
+  const server = await startServer(root, VSCODE_CAPABILITIES, mode);
+  try {
+    await Promise.all(files.map((f) => server.open(`file://${f}`, fs.readFileSync(f, 'utf8'))));
+    return server.rss();
+  } finally {
+    await server.stop();
+  }
 }
 
 /** Completion latency for a client that declares no capabilities (every item carries its range). */
@@ -210,5 +232,6 @@ export async function serverBench(root, corpusFiles, rounds = 50) {
   }
   results.completionPlain = await plainClientCompletion(root, unitOfSize(base, 300), rounds);
   results.sizeLimits = await sizeLimits(root);
+  results.rssBurst = { vscode: await rssBurst(root, corpusFiles, 'vscode'), lsp: await rssBurst(root, corpusFiles, 'lsp') };
   return results;
 }

@@ -17,7 +17,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { CLIENT_ID, CLIENT_NAME, COMMAND_PREVIEW, COMMAND_RESTART, CONFIG_SECTION, LANGUAGE_ID, PREVIEW_VIEW_TYPE } from './constants';
+import { CLIENT_ID, CLIENT_NAME, COMMAND_PREVIEW, COMMAND_RESTART, CONFIG_SECTION, LANGUAGE_ID, PREVIEW_VIEW_TYPE, SERVER_EXEC_ARGV } from './constants';
 import { PreviewPanels } from './preview/panel';
 import { RestartPolicy } from './restartPolicy';
 
@@ -75,7 +75,7 @@ function crashHandler(policy: RestartPolicy, output: vscode.OutputChannel, onRes
 function createClient(context: vscode.ExtensionContext, output: vscode.OutputChannel, errorHandler: ErrorHandler): LanguageClient {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {

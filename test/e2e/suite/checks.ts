@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { check, expect, expectEqual, show, waitFor } from './harness';
+import { SERVER_EXEC_ARGV } from '../../../client/src/constants';
 import type { loadUnit as LoadUnit } from '../../../server/src/model/unit';
 import type { planFilters as PlanFilters } from '../../../server/src/seccomp/planner';
 import type { resolveTarget as ResolveTarget } from '../../../server/src/seccomp/target';
@@ -236,6 +237,9 @@ check('command: unitHarden.restartServer restarts the server (a new process) and
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 2));
   expect(hovers.length > 0 && hoverText(hovers[0]!).startsWith('**ExecStart=**'), 'hover after restart', hovers.map(hoverText));
   expectEqual(serverPids(), [after], 'server processes at the end');
+  // The server runs with the Node options the client sets for a small, long-lived process.
+  const argv = fs.readFileSync(`/proc/${after}/cmdline`, 'utf8').split('\0');
+  for (const option of SERVER_EXEC_ARGV) expect(argv.includes(option), `server started without ${option}`, argv);
 });
 
 check('crash: a language server killed with SIGKILL is restarted by the client, and diagnostics and hover work again', async () => {
