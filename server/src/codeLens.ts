@@ -6,7 +6,8 @@
 import type { CodeLens } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { UnitAnalysis } from './analysis';
-import { EXEC_SECTIONS, nativeDelta } from './hover/seccompHover';
+import { nativeDelta } from './hover/seccompHover';
+import { EXEC_SECTIONS } from './seccomp/directiveValues';
 
 /** The command the lens runs; the client shows `unit-harden preview` for the document's uri. */
 export const SHOW_PREVIEW_COMMAND = 'unitHarden.showPreview';

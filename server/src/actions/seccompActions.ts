@@ -9,8 +9,8 @@ import type { UnitAnalysis } from '../analysis';
 import { ERRNO_KILL } from '../seccomp/directiveValues';
 import { encodeProgram } from '../seccomp/bpf';
 import type { FilterPlan } from '../seccomp/planner';
-import type { Assignment, Span } from '../parser/nodes';
-import { applyOffsetEdits, formatDelta, measureNative, planTotals, replanWithText, type OffsetEdit } from '../lint/seccompRules';
+import type { Assignment } from '../parser/nodes';
+import { applyOffsetEdits, execLines, formatDelta, lineDeletion, measureNative, planTotals, replanWithText, sinceLastReset, type OffsetEdit } from '../lint/seccompRules';
 
 /** Rules whose `data.replacement` names the word to put in place of the diagnostic's range. */
 const REPLACEABLE = new Set(['unknown-syscall', 'unknown-syscall-group', 'unknown-architecture', 'unknown-errno', 'unknown-address-family', 'unknown-namespace']);
@@ -18,25 +18,9 @@ const REPLACEABLE = new Set(['unknown-syscall', 'unknown-syscall-group', 'unknow
 /** Rules whose range is a list entry that can be deleted. */
 const REMOVABLE = new Set(['duplicate-syscall', 'syscall-covered-by-group', 'filter-removes-nothing']);
 
-/** Sections whose keys configure an ExecContext (where the seccomp directives live). */
-const EXEC_SECTIONS = new Set(['Service', 'Socket', 'Mount', 'Swap']);
-
-/** Deletes a whole logical line (with its line break). */
-function lineDeletion(text: string, span: Span): OffsetEdit {
-  let end = span.offset + span.length;
-  if (text.startsWith('\r\n', end)) end += 2;
-  else if (text[end] === '\n') end += 1;
-  return { offset: span.offset, length: end - span.offset, newText: '' };
-}
-
 /** The line break the file uses. */
 function eolOf(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
-}
-
-/** Main-file SystemCallFilter= lines of live exec sections, in file order. */
-function filterLines(analysis: UnitAnalysis): Assignment[] {
-  return analysis.unit.main.assignments.filter((a) => a.key === 'SystemCallFilter' && a.section !== undefined && !a.section.ignored && EXEC_SECTIONS.has(a.section.name));
 }
 
 /** Byte-for-byte equality of two plans' programs (and the same filters in the same order). */
@@ -64,12 +48,7 @@ function entryDeletion(analysis: UnitAnalysis, offset: number, length: number): 
   const a = main.assignments.find((x) => offset >= x.valueSpan.offset && offset + length <= x.valueSpan.offset + x.valueSpan.length);
   if (!a) return undefined;
   const others = a.words.filter((w) => w.span.offset + w.span.length <= offset || w.span.offset >= offset + length);
-  if (others.length === 0) {
-    let end = a.span.offset + a.span.length;
-    if (text.startsWith('\r\n', end)) end += 2;
-    else if (text[end] === '\n') end += 1;
-    return { offset: a.span.offset, length: end - a.span.offset, newText: '' };
-  }
+  if (others.length === 0) return lineDeletion(text, a.span);
   let start = offset;
   let end = offset + length;
   if (isBlank(text[start - 1]) && start - 1 >= a.valueSpan.offset) {
@@ -133,7 +112,7 @@ export function seccompCodeActions(doc: TextDocument, diagnostics: readonly Diag
     } else if (code === 'filter-mode-fixed' && assignment) {
       // Two readings of what was meant: one more deny-list line, or an allow-list written second.
       actions.push(measuredFix(doc, analysis, d, `Prefix '~' so line ${assignment.line} adds to the deny-list`, [{ offset: assignment.valueSpan.offset, length: 0, newText: '~' }], false));
-      const modeLine = filterLines(analysis).find((a) => a.line === data['modeLine']);
+      const modeLine = execLines(analysis, 'SystemCallFilter').find((a) => a.line === data['modeLine']);
       if (modeLine && modeLine.section === assignment.section) {
         const text = doc.getText();
         const lineText = text.slice(assignment.span.offset, assignment.span.offset + assignment.span.length);
@@ -145,7 +124,7 @@ export function seccompCodeActions(doc: TextDocument, diagnostics: readonly Diag
       actions.push(measuredFix(doc, analysis, d, `Remove the empty SystemCallFilter= so line${lines.length === 1 ? '' : 's'} ${lines.join(', ')} count${lines.length === 1 ? 's' : ''}`, [lineDeletion(doc.getText(), assignment.span)], false));
     } else if (code === 'syscall-log-inverted') {
       const text = doc.getText();
-      const logLines = analysis.unit.main.assignments.filter((a) => a.key === 'SystemCallLog' && a.section !== undefined && !a.section.ignored && EXEC_SECTIONS.has(a.section.name));
+      const logLines = execLines(analysis, 'SystemCallLog');
       if (logLines.length === 0) continue;
       actions.push(measuredFix(doc, analysis, d, `Remove SystemCallLog= (line${logLines.length === 1 ? '' : 's'} ${logLines.map((a) => a.line).join(', ')}): log nothing`, logLines.map((a) => lineDeletion(text, a.span)), false));
     }
@@ -200,10 +179,7 @@ export function seccompContextActions(doc: TextDocument, range: { start: { line:
  * when there are none, or when nothing else would be left (an empty list is a reset, not `native`).
  */
 function removeAbiEdits(analysis: UnitAnalysis, abi: string): OffsetEdit[] | undefined {
-  const main = analysis.unit.main;
-  const lines = main.assignments.filter((a) => a.key === 'SystemCallArchitectures' && a.section !== undefined && !a.section.ignored && EXEC_SECTIONS.has(a.section.name));
-  const lastReset = lines.reduce((i, a, k) => (a.value === '' ? k : i), -1);
-  const effective = lines.slice(lastReset + 1);
+  const effective = sinceLastReset(execLines(analysis, 'SystemCallArchitectures'));
   const edits: OffsetEdit[] = [];
   let kept = 0;
   for (const a of effective) {
@@ -225,7 +201,7 @@ function removeAbiEdits(analysis: UnitAnalysis, abi: string): OffsetEdit[] | und
  */
 export function mergeFilterLinesAction(doc: TextDocument, range: { start: { line: number }; end: { line: number } }, analysis: UnitAnalysis | undefined): CodeAction[] {
   if (!analysis || analysis.unit.main.text !== doc.getText()) return [];
-  const lines = filterLines(analysis);
+  const lines = execLines(analysis, 'SystemCallFilter');
   const runs: Assignment[][] = [];
   let run: Assignment[] = [];
   for (const a of lines) {

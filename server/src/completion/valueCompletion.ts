@@ -15,11 +15,10 @@ import { ABI_NAMES, localArchs } from '../seccomp/abi';
 import { afNames } from '../seccomp/addressFamilies';
 import { errnoFromName, errnoNames } from '../seccomp/errno';
 import { expandGroup, groupInfo, groupNames } from '../seccomp/groups';
-import { namespaceTable } from '../seccomp/directiveValues';
+import { EXEC_SECTIONS, namespaceTable } from '../seccomp/directiveValues';
 import { allSyscallNames } from '../seccomp/syscalls';
 import { atLeast, type Target } from '../seccomp/target';
 
-const EXEC_SECTIONS: ReadonlySet<string> = new Set(['Service', 'Socket', 'Mount', 'Swap']);
 
 /** The hardening directives whose value is a plain boolean (per the directive catalogue). */
 const BOOLEAN_DIRECTIVES: ReadonlySet<string> = new Set([...HARDENING_DIRECTIVES].filter((n) => lookupDirective('Service', n)?.kind === 'boolean'));

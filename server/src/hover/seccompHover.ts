@@ -22,11 +22,9 @@ import { decodeAction } from '../seccomp/emulator';
 import { formatAction, type FilterPlan, type PlannedFilter } from '../seccomp/planner';
 import { groupInfo, groupsContaining, expandGroup, suggestGroup } from '../seccomp/groups';
 import { isKnownSyscall, ruleTargets, suggestSyscall } from '../seccomp/syscalls';
-import type { EffectiveValues } from '../seccomp/directiveValues';
+import { EXEC_SECTIONS, type EffectiveValues } from '../seccomp/directiveValues';
 import { afName } from '../seccomp/addressFamilies';
 
-/** Sections whose units run commands (an exec context), where the seccomp directives live. */
-export const EXEC_SECTIONS: ReadonlySet<string> = new Set(['Service', 'Socket', 'Mount', 'Swap']);
 
 const MAX_RULE_TEXT = 140;
 const MAX_GROUP_MEMBERS = 60;

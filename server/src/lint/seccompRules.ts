@@ -16,6 +16,7 @@ import { afNames } from '../seccomp/addressFamilies';
 import { errnoFromName, errnoNames } from '../seccomp/errno';
 import { expandGroup, groupInfo, suggestGroup } from '../seccomp/groups';
 import type { FilterPlan, PlanDiagnostic } from '../seccomp/planner';
+import { EXEC_SECTIONS } from '../seccomp/directiveValues';
 import { closestName, suggestSyscall } from '../seccomp/syscalls';
 import { atLeast, MAX_SYSTEMD, type Target } from '../seccomp/target';
 import type { Finding, LintContext, Rule } from './linter';
@@ -91,8 +92,16 @@ export function applyOffsetEdits(text: string, edits: readonly OffsetEdit[]): st
   return out;
 }
 
-/** Sections whose keys configure an ExecContext (the ones seccomp directives live in). */
-const EXEC_SECTIONS = new Set(['Service', 'Socket', 'Mount', 'Swap']);
+/** The main file's `key=` lines in exec sections systemd reads (not in an ignored section), in file order. */
+export function execLines(analysis: UnitAnalysis, key: string): Assignment[] {
+  return analysis.unit.main.assignments.filter((a) => a.key === key && a.section !== undefined && !a.section.ignored && EXEC_SECTIONS.has(a.section.name));
+}
+
+/** The lines after the last empty assignment (a reset): the ones whose values count. */
+export function sinceLastReset(lines: readonly Assignment[]): Assignment[] {
+  const lastReset = lines.reduce((i, a, k) => (a.value === '' ? k : i), -1);
+  return lines.slice(lastReset + 1);
+}
 
 /**
  * The edit that makes the unit's architecture set exactly `native`: replace the value of an
@@ -101,14 +110,11 @@ const EXEC_SECTIONS = new Set(['Service', 'Socket', 'Mount', 'Swap']);
  * exec section to put it in.
  */
 export function nativeArchitecturesEdit(analysis: UnitAnalysis): OffsetEdit[] | undefined {
-  const main = analysis.unit.main;
-  const text = main.text;
-  const archLines = main.assignments.filter((a) => a.key === 'SystemCallArchitectures' && a.section && !a.section.ignored && EXEC_SECTIONS.has(a.section.name));
-  const live = archLines.filter((a) => a.value !== '');
-  if (live.length > 0) {
+  const text = analysis.unit.main.text;
+  const archLines = execLines(analysis, 'SystemCallArchitectures');
+  if (archLines.some((a) => a.value !== '')) {
     // Everything after the last reset counts; rewrite the first of those and delete the others.
-    const lastReset = archLines.reduce((i, a, k) => (a.value === '' ? k : i), -1);
-    const effective = archLines.slice(lastReset + 1);
+    const effective = sinceLastReset(archLines);
     if (effective.length > 0) {
       const [first, ...rest] = effective;
       const edits: OffsetEdit[] = [{ offset: first!.valueSpan.offset, length: first!.valueSpan.length, newText: 'native' }];
@@ -132,7 +138,7 @@ export function appendLineEdit(analysis: UnitAnalysis, line: string): OffsetEdit
 }
 
 /** Deletes a whole logical line (with its line break). */
-function lineDeletion(text: string, span: Span): OffsetEdit {
+export function lineDeletion(text: string, span: Span): OffsetEdit {
   let end = span.offset + span.length;
   if (text.startsWith('\r\n', end)) end += 2;
   else if (text[end] === '\n') end += 1;
@@ -534,9 +540,8 @@ const missingNative: Rule = (ctx) => {
 
 /** Deletes every main-file line of a directive (how the engine measures what the directive costs). */
 function withoutDirective(analysis: UnitAnalysis, key: string): UnitAnalysis {
-  const main = analysis.unit.main;
-  const edits = main.assignments.filter((a) => a.key === key && a.section && EXEC_SECTIONS.has(a.section.name)).map((a) => lineDeletion(main.text, a.span));
-  return replanWithText(analysis, applyOffsetEdits(main.text, edits));
+  const text = analysis.unit.main.text;
+  return replanWithText(analysis, applyOffsetEdits(text, execLines(analysis, key).map((a) => lineDeletion(text, a.span))));
 }
 
 /** SystemCallLog=~…: every call outside the list is logged, so the kernel's action cache cannot serve it. */

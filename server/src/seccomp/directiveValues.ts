@@ -317,7 +317,7 @@ function archFromString(word: string, t: Target): ArchEntry | undefined {
 // The evaluator.
 
 /** Sections whose keys configure an ExecContext (EXEC_CONTEXT_CONFIG_ITEMS in load-fragment-gperf.gperf). */
-const EXEC_SECTIONS = new Set(['Service', 'Socket', 'Mount', 'Swap']);
+export const EXEC_SECTIONS: ReadonlySet<string> = new Set(['Service', 'Socket', 'Mount', 'Swap']);
 const EXEC_UNIT_TYPES = new Set(['service', 'socket', 'mount', 'swap']);
 const EXEC_COMMAND_KEYS = new Set(['ExecCondition', 'ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecReload', 'ExecStop', 'ExecStopPre', 'ExecStopPost']);
 
