@@ -6,7 +6,7 @@
  */
 
 import type { Assignment, SyntaxProblem, UnitFileSyntax } from '../parser/nodes';
-import { LONG_LINE_MAX, parseUnitFile } from '../parser/parser';
+import { LONG_LINE_MAX, lineTooLong, parseUnitFile } from '../parser/parser';
 import { sectionsForUnitType, unitTypeFromFileName, UNIT_TYPES } from './directives';
 
 /** Read-only access to files beside the unit; the CLI uses the disk, the server also open buffers. */
@@ -162,17 +162,19 @@ function capText(text: string, max: number | undefined): string | undefined {
 
 /**
  * The first line from `from` (a line start) on that is LONG_LINE_MAX bytes or more, which makes
- * read_line() fail with ENOBUFS; with its offset and 1-based line number.
+ * read_line() fail with ENOBUFS: the fatal problem the parser reports for such a line.
  */
-function longLineAfter(text: string, from: number): { offset: number; length: number; line: number } | undefined {
+function longLineAfter(text: string, from: number): SyntaxProblem | undefined {
   let start = from;
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
     const end = nl < 0 ? text.length : nl;
-    if (end - start > LONG_LINE_MAX / 4 && Buffer.byteLength(text.slice(start, end), 'utf8') >= LONG_LINE_MAX) {
+    // Only a line long enough in characters can be too long in bytes (lineTooLong() measures them).
+    if (end - start > LONG_LINE_MAX / 4) {
       let line = 1;
       for (let i = text.indexOf('\n'); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) line++;
-      return { offset: start, length: end - start, line };
+      const problem = lineTooLong(text.slice(start, end), start, line);
+      if (problem) return problem;
     }
     if (nl < 0) break;
     start = nl + 1;
@@ -201,17 +203,8 @@ export function loadUnit(path: string, text: string, reader?: FileReader, option
       message: `This file has ${text.length} characters; only the first ${capped.length} are analysed. Unit files are normally a few kilobytes: is this a unit file?`,
     });
     // A line past systemd's limit in the part not analysed still makes systemd refuse the file.
-    const long = main.fatal ? undefined : longLineAfter(text, capped.length);
-    if (long) {
-      const problem: SyntaxProblem = {
-        code: 'syntax-line-too-long',
-        severity: 'error',
-        fatal: true,
-        span: { offset: long.offset, length: Math.min(long.length, 200) },
-        message: `Line ${long.line} is longer than systemd's limit of 1 MiB: systemd refuses to load this file.`,
-      };
-      main = { ...main, fatal: problem, problems: [...main.problems, problem] };
-    }
+    const problem = main.fatal ? undefined : longLineAfter(text, capped.length);
+    if (problem) main = { ...main, fatal: problem, problems: [...main.problems, problem] };
   }
   const dropins: UnitFileSyntax[] = [];
   if (reader && !isDropin && options.withDropins !== false) {

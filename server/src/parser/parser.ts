@@ -182,6 +182,21 @@ export function specifiersOf(value: string, segments: readonly Segment[]): Speci
   return out;
 }
 
+/**
+ * read_line() fails with ENOBUFS past LONG_LINE_MAX bytes and systemd refuses the whole file: the
+ * fatal problem for physical line `number` (its text starting at `offset`), or undefined.
+ */
+export function lineTooLong(lineText: string, offset: number, number: number): SyntaxProblem | undefined {
+  if (lineText.length <= LONG_LINE_MAX / 4 || Buffer.byteLength(lineText, 'utf8') < LONG_LINE_MAX) return undefined;
+  return {
+    code: 'syntax-line-too-long',
+    severity: 'error',
+    fatal: true,
+    span: { offset, length: Math.min(lineText.length, 200) },
+    message: `Line ${number} is longer than systemd's limit of 1 MiB: systemd refuses to load this file.`,
+  };
+}
+
 /** Parses one unit file or drop-in. Never throws. */
 export function parseUnitFile(text: string, options: ParseOptions = {}): UnitFileSyntax {
   const fileName = options.fileName ?? '';
@@ -358,15 +373,9 @@ export function parseUnitFile(text: string, options: ParseOptions = {}): UnitFil
   for (const pl of physical) {
     const lineText = text.slice(pl.start, pl.end);
 
-    // read_line() fails with ENOBUFS past LONG_LINE_MAX bytes: systemd refuses the whole file.
-    if (lineText.length > LONG_LINE_MAX / 4 && Buffer.byteLength(lineText, 'utf8') >= LONG_LINE_MAX) {
-      report({
-        code: 'syntax-line-too-long',
-        severity: 'error',
-        fatal: true,
-        span: { offset: pl.start, length: Math.min(pl.end - pl.start, 200) },
-        message: `Line ${pl.number} is longer than systemd's limit of 1 MiB: systemd refuses to load this file.`,
-      });
+    const tooLong = lineTooLong(lineText, pl.start, pl.number);
+    if (tooLong) {
+      report(tooLong);
       continuation = undefined;
       continue;
     }
