@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { ABIS, type AbiName } from '../../server/src/seccomp/abi';
 import type { Action, ArgCmp, FilterSpec, RuleSpec } from '../../server/src/seccomp/filterTypes';
 import { allSyscallNames, libseccompSupportsAbi, type LibseccompVersion } from '../../server/src/seccomp/syscalls';
-import { buildFilter, encodeProgram } from '../../server/src/seccomp/libseccomp';
+import { buildFilter } from '../../server/src/seccomp/libseccomp';
+import { programHex } from '../../server/src/seccomp/bpf';
 import { reference, referenceUnavailable as unavailable, rootLibraries, toJson, type RefResult } from './libseccompReference';
 import { propertyRuns, propertySeed, reportCases } from './propertyRuns';
 
@@ -108,7 +109,7 @@ function mismatch(spec: FilterSpec, r: RefResult): string | undefined {
   const ours = buildFilter(spec);
   const rc = ours.ruleResults.map((x) => (x.errno === 0 ? 0 : -x.errno));
   if (JSON.stringify(rc) !== JSON.stringify(r.rc)) return `rule results ${JSON.stringify(rc)} vs ${JSON.stringify(r.rc)}`;
-  const hex = Buffer.from(encodeProgram(ours.program, ABIS[spec.abis[0]!].endian)).toString('hex');
+  const hex = programHex(ours.program, ABIS[spec.abis[0]!].endian);
   if (hex !== r.hex) return `program of ${hex.length / 16} vs ${r.hex!.length / 16} instructions`;
   return undefined;
 }

@@ -13,6 +13,7 @@ import type { Action, ArgCmp, BpfProgram, FilterSpec, RuleSpec } from '../../ser
 import { expandGroup } from '../../server/src/seccomp/groups';
 import { isKnownSyscall, type LibseccompVersion } from '../../server/src/seccomp/syscalls';
 import { buildFilter, decodeProgram, encodeProgram } from '../../server/src/seccomp/libseccomp';
+import { programHex } from '../../server/src/seccomp/bpf';
 import { annotate, disassemble } from '../../server/src/seccomp/disasm';
 import { reference, referenceUnavailable, rootLibraries } from './libseccompReference';
 
@@ -41,7 +42,7 @@ function compareAll(specs: readonly { name: string; spec: FilterSpec }[], lib?: 
   specs.forEach(({ name, spec }, i) => {
     const r = ref[i]!;
     const ours = buildFilter(spec);
-    const hex = Buffer.from(encodeProgram(ours.program, ABIS[spec.abis[0]!].endian)).toString('hex');
+    const hex = programHex(ours.program, ABIS[spec.abis[0]!].endian);
     const rc = ours.ruleResults.map((x) => (x.errno === 0 ? 0 : -x.errno));
     if (r.error !== undefined) bad.push(`${name}: reference failed: ${r.error}`);
     else if (r.hex !== hex) bad.push(`${name}: program differs (${hex.length / 16} vs ${r.hex!.length / 16} instructions)`);

@@ -14,7 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, MarkupContent, TextEdit } from 'vscode-languageserver-types';
 import { getLanguageService } from '../../server/src/languageService';
 import { planToJson } from '../../server/src/cli/preview';
-import { encodeProgram } from '../../server/src/seccomp/bpf';
+import { programHex } from '../../server/src/seccomp/bpf';
 import type { FilterPlan } from '../../server/src/seccomp/planner';
 
 const CORPUS = path.resolve(__dirname, '../../../..', 'shared', 'corpus');
@@ -46,7 +46,7 @@ function totals(plan: FilterPlan): { filters: number; instructions: number } {
 }
 
 function programs(plan: FilterPlan): string[] {
-  return plan.filters.map((f) => `${f.directive}/${f.abis.join('+')}/${f.program ? Buffer.from(encodeProgram(f.program)).toString('hex') : '-'}`);
+  return plan.filters.map((f) => `${f.directive}/${f.abis.join('+')}/${f.program ? programHex(f.program) : '-'}`);
 }
 
 function signed(sign: string, v: string): number {

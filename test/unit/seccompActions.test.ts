@@ -10,7 +10,7 @@ import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-typ
 import { getLanguageService } from '../../server/src/languageService';
 import { DEFAULT_SETTINGS, type Settings } from '../../server/src/settings';
 import { planTotals, type PlanTotals } from '../../server/src/lint/seccompRules';
-import { encodeProgram } from '../../server/src/seccomp/bpf';
+import { programHex } from '../../server/src/seccomp/bpf';
 
 function setup(text: string, settings: Settings = DEFAULT_SETTINGS) {
   const doc = TextDocument.create('file:///units/test.service', 'systemd-unit', 1, text);
@@ -157,7 +157,7 @@ test('context action on an allow-list that kills: add SystemCallErrorNumber=EPER
 /** The programs of a unit's plan, as hex, to compare two texts byte for byte. */
 function programs(text: string): string[] {
   const s = setup(text);
-  return s.ls.analyze(s.unit)!.plan.filters.map((f) => `${f.directive}/${f.abis.join('+')}/${f.program ? Buffer.from(encodeProgram(f.program)).toString('hex') : 'none'}`);
+  return s.ls.analyze(s.unit)!.plan.filters.map((f) => `${f.directive}/${f.abis.join('+')}/${f.program ? programHex(f.program) : 'none'}`);
 }
 
 test('filter-removes-nothing: remove the entry, and the plan stays byte-identical', () => {

@@ -7,7 +7,7 @@ import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic } from 'vsco
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { UnitAnalysis } from '../analysis';
 import { ERRNO_KILL } from '../seccomp/directiveValues';
-import { encodeProgram } from '../seccomp/bpf';
+import { programHex } from '../seccomp/bpf';
 import type { FilterPlan } from '../seccomp/planner';
 import type { Assignment } from '../parser/nodes';
 import { applyOffsetEdits, execLines, formatDelta, lineDeletion, measureNative, planTotals, replanWithText, sinceLastReset, type OffsetEdit } from '../lint/seccompRules';
@@ -30,7 +30,7 @@ function samePrograms(a: FilterPlan, b: FilterPlan): boolean {
     const g = b.filters[i]!;
     if (f.directive !== g.directive || f.abis.join() !== g.abis.join()) return false;
     if (!f.program || !g.program) return f.program === g.program && f.instructions === g.instructions;
-    return Buffer.from(encodeProgram(f.program)).equals(Buffer.from(encodeProgram(g.program)));
+    return programHex(f.program) === programHex(g.program);
   });
 }
 
