@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BpfInstruction, BpfProgram } from '../../server/src/seccomp/filterTypes';
 import { programFromBytes, programToBytes } from '../../server/src/seccomp/emulator';
+import { findCommand } from '../commands';
 
 export const IN_CI = process.env.CI === 'true';
 
@@ -129,25 +130,11 @@ export function cacheDir(): string {
   return path.join(process.env.HOME || os.homedir(), '.cache', 'unit-harden');
 }
 
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH || '').split(':').concat(['/usr/bin', '/bin'])) {
-    if (!dir) continue;
-    const p = path.join(dir, cmd);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
 /** Compiles test/kernel/seccomp-run.c into $CACHE/bin/seccomp-run-<hash> (once per source version). */
 export function ensureRunner(): { ok: true; path: string } | { ok: false; reason: string } {
   if (process.platform !== 'linux') return { ok: false, reason: `needs Linux (this is ${process.platform})` };
   if (process.arch !== 'x64') return { ok: false, reason: `the helper's raw system calls are x86-64 only (this is ${process.arch})` };
-  const gcc = which('gcc');
+  const gcc = findCommand('gcc');
   if (!gcc) return { ok: false, reason: 'gcc not found' };
   const src = path.join(repoRoot(), 'test', 'kernel', 'seccomp-run.c');
   const hash = createHash('sha256').update(fs.readFileSync(src)).digest('hex').slice(0, 12);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheDir, rootInfo, rootPath, scriptDir, type RootName } from './roots';
+import { findCommand } from '../commands';
 
 export type RealSystemd = 'host-252' | 'debian-254' | 'debian-257' | 'debian-262';
 export const REAL_SYSTEMDS: readonly RealSystemd[] = ['host-252', 'debian-254', 'debian-257', 'debian-262'];
@@ -155,20 +156,6 @@ function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   return Promise.race([p.then(() => true, () => true), t]).finally(() => clearTimeout(timer));
 }
 
-function findCmd(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH || '').split(':').concat(['/usr/sbin', '/usr/bin', '/sbin', '/bin'])) {
-    if (!dir) continue;
-    const p = path.join(dir, cmd);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
 function statusField(pid: number | 'self', key: string): string | undefined {
   try {
     const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -216,7 +203,7 @@ export function harnessAvailable(which: RealSystemd): { ok: true } | { ok: false
   if (process.platform !== 'linux') return no('not Linux');
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return no('needs root (namespaces, ptrace, cgroups)');
   for (const cmd of ['bash', 'unshare', 'nsenter', 'mkfifo', 'pivot_root']) {
-    if (!findCmd(cmd)) return no(`${cmd} not found`);
+    if (!findCommand(cmd)) return no(`${cmd} not found`);
   }
   let dir: string;
   try {
@@ -233,7 +220,7 @@ export function harnessAvailable(which: RealSystemd): { ok: true } | { ok: false
   } catch {
     return no('cannot read /proc/filesystems');
   }
-  if (!fs.existsSync(dumperPath()) && !findCmd('gcc')) return no('gcc not found (needed to build seccomp-dump.c)');
+  if (!fs.existsSync(dumperPath()) && !findCommand('gcc')) return no('gcc not found (needed to build seccomp-dump.c)');
   if (which === 'host-252') {
     if (!fs.existsSync('/lib/systemd/systemd') && !fs.existsSync('/usr/lib/systemd/systemd')) return no('systemd is not installed on the host');
     return { ok: true };
@@ -247,7 +234,7 @@ async function ensureDumper(): Promise<string> {
   if (fs.existsSync(bin)) return bin;
   fs.mkdirSync(path.dirname(bin), { recursive: true });
   const tmp = `${bin}.tmp-${process.pid}`;
-  const r = await run(findCmd('gcc') ?? 'gcc', ['-O2', '-Wall', '-o', tmp, dumperSource()], 60_000, process.env);
+  const r = await run(findCommand('gcc') ?? 'gcc', ['-O2', '-Wall', '-o', tmp, dumperSource()], 60_000, process.env);
   if (r.code !== 0) throw new Error(`compiling seccomp-dump.c failed:\n${r.stderr}`);
   fs.renameSync(tmp, bin);
   return bin;

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { findCommand } from '../commands';
 
 export type RootName = 'debian-254' | 'debian-257' | 'debian-262';
 export const ROOT_NAMES: readonly RootName[] = ['debian-254', 'debian-257', 'debian-262'];
@@ -68,24 +69,12 @@ export function rootInfo(name: RootName): RootInfo | undefined {
   };
 }
 
-function onPath(cmd: string): boolean {
-  for (const dir of (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
-    try {
-      fs.accessSync(path.join(dir, cmd), fs.constants.X_OK);
-      return true;
-    } catch {
-      /* try the next directory */
-    }
-  }
-  return false;
-}
-
 /** Why a root cannot be built here, or undefined if it can. */
 export function buildBlocker(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'building roots needs root';
   for (const cmd of ['debootstrap', 'unshare', 'flock', 'chroot']) {
-    if (!onPath(cmd)) return `${cmd} is not installed${cmd === 'debootstrap' ? ' (apt-get install debootstrap)' : ''}`;
+    if (findCommand(cmd) === undefined) return `${cmd} is not installed${cmd === 'debootstrap' ? ' (apt-get install debootstrap)' : ''}`;
   }
   return undefined;
 }
