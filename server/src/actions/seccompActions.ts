@@ -10,7 +10,7 @@ import { ERRNO_KILL } from '../seccomp/directiveValues';
 import { programHex } from '../seccomp/bpf';
 import type { FilterPlan } from '../seccomp/planner';
 import type { Assignment } from '../parser/nodes';
-import { applyOffsetEdits, execLines, formatDelta, lineDeletion, measureNative, planTotals, replanWithText, sinceLastReset, type OffsetEdit } from '../lint/seccompRules';
+import { applyOffsetEdits, execLines, formatDelta, lineDeletion, lineInsertionAfter, measureNative, planTotals, replanWithText, sinceLastReset, type OffsetEdit } from '../lint/seccompRules';
 
 /** Rules whose `data.replacement` names the word to put in place of the diagnostic's range. */
 const REPLACEABLE = new Set(['unknown-syscall', 'unknown-syscall-group', 'unknown-architecture', 'unknown-errno', 'unknown-address-family', 'unknown-namespace']);
@@ -150,18 +150,9 @@ export function seccompContextActions(doc: TextDocument, range: { start: { line:
   if (!onFilterLine || !v.systemCallFilter.active || !v.systemCallFilter.allowList || v.systemCallErrorNumber.value !== ERRNO_KILL) return [];
   if (v.systemCallErrorNumber.sources.length > 0) return [];
   const filterLine = main.assignments.filter((a) => a.key === 'SystemCallFilter' && a.section?.name === 'Service').at(-1)!;
-  let at = filterLine.span.offset + filterLine.span.length;
   const text = doc.getText();
-  let insert = '\nSystemCallErrorNumber=EPERM';
-  if (text.startsWith('\r\n', at)) {
-    at += 2;
-    insert = 'SystemCallErrorNumber=EPERM\r\n';
-  } else if (text[at] === '\n') {
-    at += 1;
-    insert = 'SystemCallErrorNumber=EPERM\n';
-  }
-  const edits: OffsetEdit[] = [{ offset: at, length: 0, newText: insert }];
-  const after = replanWithText(analysis, applyOffsetEdits(text, edits));
+  const insert = lineInsertionAfter(text, filterLine.span.offset + filterLine.span.length, 'SystemCallErrorNumber=EPERM');
+  const after = replanWithText(analysis, applyOffsetEdits(text, [insert]));
   const before = planTotals(analysis.plan);
   const now = planTotals(after.plan);
   const effect = before.filters === now.filters && before.instructions === now.instructions ? `same ${now.filters} filters, ${now.instructions} BPF insns` : formatDelta(before, now);
@@ -169,7 +160,7 @@ export function seccompContextActions(doc: TextDocument, range: { start: { line:
     {
       title: `Add SystemCallErrorNumber=EPERM: calls outside the allow-list fail with EPERM instead of killing the service (${effect})`,
       kind: CodeActionKind.RefactorRewrite,
-      edit: { changes: { [doc.uri]: [TextEdit.insert(doc.positionAt(at), insert)] } },
+      edit: { changes: { [doc.uri]: [TextEdit.insert(doc.positionAt(insert.offset), insert.newText)] } },
     },
   ];
 }

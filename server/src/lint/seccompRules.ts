@@ -131,10 +131,14 @@ export function appendLineEdit(analysis: UnitAnalysis, line: string): OffsetEdit
   const section = seccompSection(analysis);
   if (!section) return undefined;
   const last = section.assignments[section.assignments.length - 1];
-  const at = last ? last.span.offset + last.span.length : section.headerSpan.offset + section.headerSpan.length;
-  if (text[at] === '\n') return [{ offset: at + 1, length: 0, newText: `${line}\n` }];
-  if (text.startsWith('\r\n', at)) return [{ offset: at + 2, length: 0, newText: `${line}\r\n` }];
-  return [{ offset: at, length: 0, newText: `\n${line}` }];
+  return [lineInsertionAfter(text, last ? last.span.offset + last.span.length : section.headerSpan.offset + section.headerSpan.length, line)];
+}
+
+/** Inserts `line` as the line after the one ending at `at`, with the file's line break there. */
+export function lineInsertionAfter(text: string, at: number, line: string): OffsetEdit {
+  if (text.startsWith('\r\n', at)) return { offset: at + 2, length: 0, newText: `${line}\r\n` };
+  if (text[at] === '\n') return { offset: at + 1, length: 0, newText: `${line}\n` };
+  return { offset: at, length: 0, newText: `\n${line}` };
 }
 
 /** Deletes a whole logical line (with its line break). */
