@@ -127,29 +127,17 @@ async function plainClientCompletion(root, text, rounds) {
   }
 }
 
-/** Pathological documents (issue #7's size limits), as sizeLimits.test.ts opens them. */
-const PATHOLOGICAL = (() => {
-  const head = '[Service]\nExecStart=/usr/bin/x\nNoNewPrivileges=yes\nSystemCallArchitectures=native\n';
-  let bin = '';
-  for (let i = 0; i < 2 * 1024 * 1024; i++) bin += String.fromCharCode((i * 7919 + (i >> 7)) % 256);
-  return [
-    ['a 10 MB file', head + 'Environment=A=1234567890\n'.repeat(420000)],
-    ['a 100 000-line file', head + 'SystemCallFilter=~@mount\n'.repeat(100000)],
-    ['a single 1 MiB line', `${head}Environment=A=${'x'.repeat(1024 * 1024)}\nUser=a\n`],
-    ['2 MB of binary content', bin],
-    ['a value continued over 100 000 lines', `${head}SystemCallFilter=~@mount \\\n${'  read \\\n'.repeat(100000)}  write\n`],
-    ['a value continued over 20 000 lines (under the cap)', `${head}SystemCallFilter=~@mount \\\n${'  read \\\n'.repeat(20000)}  write\n`],
-  ];
-})();
-
 /**
  * For each pathological document, in a fresh server: time from didOpen to its diagnostics
  * (including the 150 ms debounce), and how long a hover on a small unit sent right after the open
  * waits (the server is single-threaded: this is how long it is busy), and the RSS afterwards.
  */
 async function sizeLimits(root) {
+  const { PATHOLOGICAL } = require(path.join(root, 'out', 'test', 'unit', 'pathological.js'));
   const out = [];
-  for (const [what, text] of PATHOLOGICAL) {
+  for (const doc of PATHOLOGICAL) {
+    const what = doc.what;
+    const text = doc.text();
     const server = await startServer(root);
     try {
       const small = 'file:///bench/small.service';

@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { startTestServer, waitFor, type TestServer } from './lspHarness';
+import { HEAD, PATHOLOGICAL } from './pathological';
 
 let server: TestServer;
 
@@ -23,28 +24,11 @@ after(async () => {
   await server.stop();
 });
 
-const HEAD = '[Service]\nExecStart=/usr/bin/x\nNoNewPrivileges=yes\nSystemCallArchitectures=native\n';
-
-function binary(length: number): string {
-  let s = '';
-  for (let i = 0; i < length; i++) s += String.fromCharCode((i * 7919 + (i >> 7)) % 256);
-  return s;
-}
-
-const CASES: { name: string; text: () => string; expect: readonly string[] }[] = [
-  { name: 'ten-mb.service', text: () => HEAD + 'Environment=A=1234567890\n'.repeat(420000), expect: ['file-too-large'] },
-  { name: 'lines.service', text: () => HEAD + 'SystemCallFilter=~@mount\n'.repeat(100000), expect: ['file-too-large', 'duplicate-syscall'] },
-  { name: 'long-line.service', text: () => `${HEAD}Environment=A=${'x'.repeat(1024 * 1024)}\nUser=a\n`, expect: ['file-too-large', 'syntax-line-too-long'] },
-  { name: 'binary.service', text: () => binary(2 * 1024 * 1024), expect: ['file-too-large', 'syntax-nul-byte'] },
-  { name: 'continued.service', text: () => `${HEAD}SystemCallFilter=~@mount \\\n${'  read \\\n'.repeat(100000)}  write\n`, expect: ['file-too-large'] },
-  { name: 'continued-small.service', text: () => `${HEAD}SystemCallFilter=~@mount \\\n${'  read \\\n'.repeat(20000)}  chwon\n`, expect: ['duplicate-syscall'] },
-];
-
 async function diagnosticsOf(uri: string, version: number): Promise<PublishDiagnosticsParams> {
   return waitFor(() => server.latest(uri, version), `diagnostics of ${uri}`, 60000);
 }
 
-for (const c of CASES) {
+for (const c of PATHOLOGICAL) {
   test(`${c.name}: diagnostics ${c.expect.join(', ')}; the server keeps answering`, async () => {
     const uri = `file:///units/${c.name}`;
     const text = c.text();
