@@ -575,7 +575,10 @@ function nativeOrder(name: string, t: Target): number {
  * plus, v255+, the explicit rules for unlisted @known syscalls when the default is overridden.
  */
 function rawRules(entries: ReadonlyMap<string, number>, defaultAction: Action, action: Action, overridden: boolean, t: Target): PolicedRule[] {
-  const names = [...entries.keys()].sort((a, b) => nativeOrder(a, t) - nativeOrder(b, t) || (a < b ? -1 : a > b ? 1 : 0));
+  // Each name's key is looked up once, not once per comparison (hundreds of names per allow-list).
+  const order = new Map<string, number>();
+  for (const n of entries.keys()) order.set(n, nativeOrder(n, t));
+  const names = [...entries.keys()].sort((a, b) => order.get(a)! - order.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
   const out = names.map((n) => rule(n, entryAction(entries.get(n)!, action, t), [], 'fatal'));
   if (overridden) {
     for (const n of knownSyscalls(`${t.major}.${t.patch}`, t.host)) {
