@@ -100,14 +100,14 @@ test('the clean unit triggers no rule', () => {
 for (const e of TABLE) {
   test(`${e.rule}: reported on the positive case, not on the negative one`, () => {
     if (e.rule === 'filter-over-limit') {
-      // Positive through the rule with the chain's limits crossed in the cost model.
+      // Positive through the rule with the native SystemCallFilter= program made longer than BPF_MAXINSNS.
       const doc = TextDocument.create('file:///units/test.service', 'systemd-unit', 1, e.positive.text);
       const ls = getLanguageService();
       const unit = ls.parseUnit(doc, '/units/test.service');
       const real = ls.analyze(unit)!;
-      const cost = real.cost()!;
-      const index = real.plan.filters.findIndex((f) => f.directive === 'SystemCallFilter');
-      const over: UnitAnalysis = { ...real, cost: () => ({ ...cost, limits: { ...cost.limits, tooLong: [index] } }) };
+      const index = real.plan.filters.findIndex((f) => f.directive === 'SystemCallFilter' && f.abis.join() === real.target.host);
+      const long = { instructions: Array.from({ length: 4097 }, () => ({ code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 })) };
+      const over: UnitAnalysis = { ...real, plan: { ...real.plan, filters: real.plan.filters.map((f, i) => (i === index ? { ...f, program: long, instructions: 4097 } : f)) } };
       const found = filterOverLimit({ unit, systemdVersion: real.target.major, analysis: () => over });
       assert.deepEqual(found.map((f) => [f.rule, e.positive.text.slice(f.span.offset, f.span.offset + f.span.length)]), [[e.rule, e.at]]);
     } else {

@@ -15,6 +15,7 @@ import { getLanguageService } from '../../server/src/languageService';
 import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../../server/src/settings';
 import type { FileReader } from '../../server/src/model/unit';
 import { filterOverLimit, planTotals } from '../../server/src/lint/seccompRules';
+import { chainLimits } from '../../server/src/seccomp/cost';
 import type { UnitAnalysis } from '../../server/src/analysis';
 import { ruleInfo } from '../../server/src/lint/rules';
 import { expandGroup } from '../../server/src/seccomp/groups';
@@ -254,20 +255,24 @@ test('syscall-log-inverted: SystemCallLog=~… keeps allowed calls out of the ac
   assert.deepEqual(only(setup(text, parseSettings({ target: { kernel: '5.10' } })).ds, 'syscall-log-inverted'), []);
 });
 
-test('filter-over-limit: reads the kernel limits from the cost model; real units stay far below them', () => {
+test('filter-over-limit: measures the programs of the plan against the kernel limits; real units stay far below them', () => {
   const { ls, unit } = setup(`${SERVICE}SystemCallFilter=@system-service\nRestrictNamespaces=yes\n`);
   const real = ls.analyze(unit)!;
   const ctx = (analysis: UnitAnalysis) => ({ unit, systemdVersion: real.target.major, analysis: () => analysis });
   assert.deepEqual(filterOverLimit(ctx(real)), []);
-  const cost = real.cost()!;
-  const index = real.plan.filters.findIndex((f) => f.directive === 'SystemCallFilter');
-  const over: UnitAnalysis = { ...real, cost: () => ({ ...cost, limits: { ...cost.limits, tooLong: [index], firstOverPath: index, pathTotal: 40000 } }) };
+  // The same plan with a longer SystemCallFilter= program: over BPF_MAXINSNS, and long enough for
+  // the chain to pass MAX_INSNS_PER_PATH when it is attached.
+  assert.deepEqual(real.plan.filters.map((f) => `${f.directive} ${f.abis.join('+')}`), ['RestrictNamespaces x86', 'RestrictNamespaces x32', 'RestrictNamespaces x86-64', 'SystemCallArchitectures x86-64', 'SystemCallFilter x86-64']);
+  const program = (n: number) => ({ instructions: Array.from({ length: n }, () => ({ code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 })) });
+  const lengths = [10, 10, 10, 10, 33000];
+  const programs = lengths.map(program);
+  const over: UnitAnalysis = { ...real, plan: { ...real.plan, filters: real.plan.filters.map((f, i) => ({ ...f, program: programs[i]!, instructions: lengths[i]! })) } };
+  const limits = chainLimits(programs);
+  assert.deepEqual([limits.tooLong, limits.firstOverPath], [[4], 4]);
   const found = filterOverLimit(ctx(over));
-  assert.equal(found.length, 2);
-  assert.ok(found.every((f) => f.rule === 'filter-over-limit'));
-  assert.equal(unit.main.text.slice(found[0]!.span.offset, found[0]!.span.offset + found[0]!.span.length), 'SystemCallFilter=@system-service');
-  assert.match(found[0]!.message, new RegExp(`has ${real.plan.filters[index]!.instructions} BPF instructions, over the kernel's limit of ${cost.limits.maxInsnsPerFilter}`));
-  assert.match(found[1]!.message, /adds up to 40000 instructions .* over its limit of 32768 per path/);
+  assert.deepEqual(found.map((f) => [f.rule, unit.main.text.slice(f.span.offset, f.span.offset + f.span.length)]), Array(2).fill(['filter-over-limit', 'SystemCallFilter=@system-service']));
+  assert.equal(found[0]!.message, "The SystemCallFilter filter for x86-64 has 33000 BPF instructions, over the kernel's limit of 4096: loading it fails and the command does not start.");
+  assert.equal(found[1]!.message, `The filter chain adds up to ${limits.pathTotal} instructions as the kernel counts them, over its limit of 32768 per path: loading the SystemCallFilter filter for x86-64 fails and the command does not start.`);
   assert.equal(ruleInfo('filter-over-limit')!.defaultSeverity, 'error');
 });
 

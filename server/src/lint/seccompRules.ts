@@ -16,6 +16,9 @@ import { afNames } from '../seccomp/addressFamilies';
 import { errnoFromName, errnoNames } from '../seccomp/errno';
 import { expandGroup, groupInfo, suggestGroup } from '../seccomp/groups';
 import type { FilterPlan, PlanDiagnostic } from '../seccomp/planner';
+import { chainLimits } from '../seccomp/cost';
+import type { BpfProgram } from '../seccomp/filterTypes';
+import { hotSyscallDetails } from '../seccomp/planCost';
 import { EXEC_SECTIONS } from '../seccomp/directiveValues';
 import { closestName, suggestSyscall } from '../seccomp/syscalls';
 import { atLeast, MAX_SYSTEMD, type Target } from '../seccomp/target';
@@ -556,13 +559,15 @@ export const syscallLogInverted: Rule = (ctx) => {
   if (!log.active || log.allowList || !analysis.plan.filters.some((f) => f.directive === 'SystemCallLog')) return [];
   const first = log.sources.find((src) => src.value.startsWith('~'));
   if (!first || first.file !== mainFileOf(ctx)) return [];
-  const cost = analysis.cost();
-  if (!cost || !cost.actionCache) return [];
-  const without = withoutDirective(analysis, 'SystemCallLog').cost();
-  const before = cost.allowedUncached.length;
-  const after = without?.allowedUncached.length ?? 0;
+  const model = analysis.costModel();
+  if (!model || !model.cache) return [];
+  const native = analysis.target.host;
+  const before = model.allowedUncached(native).length;
+  const after = withoutDirective(analysis, 'SystemCallLog').costModel()?.allowedUncached(native).length ?? 0;
   if (before <= after) return [];
-  const hot = cost.hot.filter((h) => h.allowed && !h.cached && h.uncachedBy.some((u) => u.startsWith('SystemCallLog'))).map((h) => `${h.name} ${h.instructions}`);
+  const hot = hotSyscallDetails(analysis.plan, model)
+    .filter((h) => h.allowed && !h.cached && h.uncachedBy.some((u) => u.directive === 'SystemCallLog'))
+    .map((h) => `${h.name} ${h.instructions}`);
   if (hot.length > 6) hot.splice(6, hot.length - 6, '…');
   const t = analysis.target;
   return [
@@ -582,9 +587,10 @@ export const syscallLogInverted: Rule = (ctx) => {
 export const filterOverLimit: Rule = (ctx) => {
   const analysis = ctx.analysis();
   if (!analysis) return [];
-  const cost = analysis.cost();
-  if (!cost) return [];
-  const limits = cost.limits;
+  // The limits need only the programs' lengths (what planCost() reports as `limits`), not the cost model.
+  const chain = analysis.plan.filters.map((f) => f.program);
+  if (chain.length === 0 || chain.some((p) => p === undefined)) return [];
+  const limits = chainLimits(chain as BpfProgram[]);
   const out: Finding[] = [];
   const mainFile = mainFileOf(ctx);
   const spanOf = (index: number): Span | undefined => {
@@ -598,7 +604,7 @@ export const filterOverLimit: Rule = (ctx) => {
     out.push({
       rule: 'filter-over-limit',
       span,
-      message: `The ${f.directive} filter for ${f.abis.join('+')} has ${f.instructions ?? '?'} BPF instructions, over the kernel's limit of ${limits.maxInsnsPerFilter}: loading it fails and the command does not start.`,
+      message: `The ${f.directive} filter for ${f.abis.join('+')} has ${f.instructions ?? '?'} BPF instructions, over the kernel's limit of ${limits.maxInsns}: loading it fails and the command does not start.`,
       data: { index: i },
     });
   }
@@ -626,21 +632,20 @@ export const filterOverLimit: Rule = (ctx) => {
 export const hotSyscallsUncached: Rule = (ctx) => {
   const analysis = ctx.analysis();
   if (!analysis) return [];
-  const cost = analysis.cost();
-  if (!cost || !cost.actionCache) return [];
+  // Only the native table of the cost model: the other ABIs' (which the full summary builds) are not read here.
+  const model = analysis.costModel();
+  if (!model || !model.cache) return [];
   const mainFile = mainFileOf(ctx);
   const t = analysis.target;
   const byDirective = new Map<string, { calls: string[]; why: Set<string> }>();
-  for (const h of cost.hot) {
+  for (const h of hotSyscallDetails(analysis.plan, model)) {
     if (!h.allowed || h.cached) continue;
     for (const u of h.uncachedBy) {
-      const space = u.indexOf(' ');
-      const directive = space < 0 ? u : u.slice(0, space);
-      if (directive === 'SystemCallLog') continue;
-      const e = byDirective.get(directive) ?? { calls: [], why: new Set<string>() };
+      if (u.directive === 'SystemCallLog') continue;
+      const e = byDirective.get(u.directive) ?? { calls: [], why: new Set<string>() };
       if (!e.calls.includes(`${h.name} ${h.instructions}`)) e.calls.push(`${h.name} ${h.instructions}`);
-      if (space >= 0) e.why.add(u.slice(space + 1));
-      byDirective.set(directive, e);
+      e.why.add(u.reason);
+      byDirective.set(u.directive, e);
     }
   }
   const out: Finding[] = [];

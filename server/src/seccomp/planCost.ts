@@ -150,21 +150,45 @@ export function planCost(plan: FilterPlan, model: CostModel | undefined = planCo
   return summary;
 }
 
+/** A hot system call's cost on the native ABI, with the filters that keep it out of the cache as data. */
+export interface HotSyscallDetail {
+  readonly name: string;
+  readonly instructions: number;
+  readonly programs: number;
+  readonly cached: boolean;
+  readonly allowed: boolean;
+  /** Oldest first, one entry per (directive, reason), as PlanCost's `uncachedBy` strings spell them. */
+  readonly uncachedBy: readonly { readonly directive: string; readonly reason: string }[];
+}
+
+/**
+ * The HOT_SYSCALLS on the plan's native ABI. Builds only the native table of the model (not the
+ * other ABIs' that a full planCost() summary needs), so lint rules that read nothing else stay cheap.
+ */
+export function hotSyscallDetails(plan: FilterPlan, model: CostModel): HotSyscallDetail[] {
+  const native = plan.target.host;
+  const directiveOf = (index: number): string => plan.filters[index]?.directive ?? `#${index}`;
+  const hot: HotSyscallDetail[] = [];
+  for (const c of model.hot(native)) {
+    if (!c.name || !HOT_SYSCALLS.includes(c.name)) continue;
+    const uncachedBy: { directive: string; reason: string }[] = [];
+    for (const u of c.uncachedBy) {
+      const directive = directiveOf(u.index);
+      const reason = reasonText(u.reason);
+      if (!uncachedBy.some((x) => x.directive === directive && x.reason === reason)) uncachedBy.push({ directive, reason });
+    }
+    hot.push({ name: c.name, instructions: c.instructions, programs: c.calls, cached: c.cached, allowed: c.allowed, uncachedBy });
+  }
+  return hot;
+}
+
 function summarise(plan: FilterPlan, model: CostModel): PlanCost {
   const native = plan.target.host;
   const directiveOf = (index: number): string => plan.filters[index]?.directive ?? `#${index}`;
-  const hot: HotSyscallCost[] = [];
-  for (const c of model.hot(native)) {
-    if (!c.name || !HOT_SYSCALLS.includes(c.name)) continue;
-    hot.push({
-      name: c.name,
-      instructions: c.instructions,
-      programs: c.calls,
-      cached: c.cached,
-      allowed: c.allowed,
-      uncachedBy: c.uncachedBy.map((u) => `${directiveOf(u.index)} ${reasonText(u.reason)}`).filter((v, i, a) => a.indexOf(v) === i),
-    });
-  }
+  const hot: HotSyscallCost[] = hotSyscallDetails(plan, model).map((h) => ({
+    ...h,
+    uncachedBy: h.uncachedBy.map((u) => `${u.directive} ${u.reason}`),
+  }));
   const limits = model.limits;
   return {
     kernel: plan.target.kernel,
