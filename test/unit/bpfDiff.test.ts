@@ -14,7 +14,7 @@ import type { Action, ArgCmp, FilterSpec, RuleSpec } from '../../server/src/secc
 import { allSyscallNames, libseccompSupportsAbi, type LibseccompVersion } from '../../server/src/seccomp/syscalls';
 import { buildFilter } from '../../server/src/seccomp/libseccomp';
 import { programHex } from '../../server/src/seccomp/bpf';
-import { reference, referenceUnavailable as unavailable, rootLibraries, toJson, type RefResult } from './libseccompReference';
+import { reference, ReferenceTimeout, referenceUnavailable as unavailable, rootLibraries, toJson, type RefResult } from './libseccompReference';
 import { propertyRuns, propertySeed, reportCases } from './propertyRuns';
 
 const IN_CI = process.env.CI === 'true';
@@ -123,7 +123,14 @@ function checkAgainst(lib: LibseccompVersion, runs: number, libPath?: string): v
   const samples = fc.sample(arb, { seed: SEED, numRuns: runs });
   // In chunks: one helper call for a nightly-sized run holds every spec and result at once.
   const ref: RefResult[] = [];
-  for (let i = 0; i < samples.length; i += REFERENCE_CHUNK) ref.push(...reference(samples.slice(i, i + REFERENCE_CHUNK), libPath));
+  for (let i = 0; i < samples.length; i += REFERENCE_CHUNK) {
+    try {
+      ref.push(...reference(samples.slice(i, i + REFERENCE_CHUNK), libPath));
+    } catch (err) {
+      if (err instanceof ReferenceTimeout) assert.fail(`libseccomp ${lib}: case #${i + err.index} (seed ${SEED}): ${err.message}`);
+      throw err;
+    }
+  }
   let large = 0;
   const failures: number[] = [];
   samples.forEach((spec, i) => {
