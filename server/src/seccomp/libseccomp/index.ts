@@ -145,7 +145,7 @@ interface DbCall {
  * arch_filter_rule_add() and abi_rule_add() (arch.c, syscalls.c): the database calls one rule
  * becomes on one ABI, or a negative errno. On multiplexing ABIs (x86, mips o32, ppc, s390) socket
  * and SysV IPC calls go to socketcall()/ipc() with a0 == call number, plus the direct syscall
- * where the ABI has one; exact rules with argument conditions cannot be rewritten (-EINVAL).
+ * (a pseudo number where the ABI has none); exact rules with argument conditions cannot be rewritten (-EINVAL).
  * Non-exact rules for syscalls an ABI lacks are kept under a pseudo number that is never emitted.
  */
 function dbCalls(rule: RuleSpec, abi: AbiName, lib: LibseccompVersion, strict: boolean, args: readonly (ApiArg | undefined)[]): DbCall[] | number {
@@ -157,7 +157,10 @@ function dbCalls(rule: RuleSpec, abi: AbiName, lib: LibseccompVersion, strict: b
     const via = MUX_NR[abi]![mux.via];
     const a0: ApiArg = { arg: 0, op: Cmp.EQ, mask: 0xffffffffffffffffn, datum: BigInt(mux.call) };
     const out: DbCall[] = [{ syscall: via, args: [a0, ...args.slice(1)] }];
-    if (direct >= 0) out.push({ syscall: direct, args });
+    // abi_rule_add() adds the direct rule too when the ABI has no such syscall: the demux lookup
+    // then yields __PNR_<name>, not UNDEF. The pseudo entry is never emitted but sorts first
+    // (no comparisons: top priority), and a skipped head means no syscall block loads `nr`.
+    out.push({ syscall: direct >= 0 ? direct : pseudoNumber(name, lib), args });
     return out;
   }
   const nr = syscallNumber(name, abi, lib);
