@@ -220,7 +220,7 @@ function nodePut(node: ChainNode | null): number {
 function levelClean(node: ChainNode): number {
   let cnt = 0;
   let n: ChainNode | null = node;
-  while (n.lvlPrv) n = n.lvlPrv;
+  n = levelHead(n);
   const start = n;
   while (n !== null) {
     let links = 0;
@@ -255,8 +255,7 @@ interface Slot {
 function treeRemove(tree: Slot, node: ChainNode): number {
   let cnt = 0;
   if (tree.v === null) return 0;
-  let c: ChainNode | null = tree.v;
-  while (c.lvlPrv !== null) c = c.lvlPrv;
+  let c: ChainNode | null = levelHead(tree.v);
   let found = false;
   do {
     if (c === node) {
@@ -289,8 +288,7 @@ function treeRemove(tree: Slot, node: ChainNode): number {
 /** _db_tree_act_check(): 0 if every action on the node's level and below equals `action`, else -EEXIST. */
 function treeActCheck(tree: ChainNode | null, action: number): number {
   if (tree === null) return 0;
-  let c: ChainNode | null = tree;
-  while (c.lvlPrv !== null) c = c.lvlPrv;
+  let c: ChainNode | null = levelHead(tree);
   do {
     if (c.actTFlg && c.actT !== action) return -EEXIST;
     if (c.actFFlg && c.actF !== action) return -EEXIST;
@@ -329,7 +327,7 @@ function treePrune(existing: ChainNode | null, nw: ChainNode | null, state: Iter
   if (n === null || x === null) return finish();
   if ((state.flags & IST_M_MATCHSET) === IST_MATCH_ONCE) return finish();
 
-  while (x.lvlPrv) x = x.lvlPrv;
+  x = levelHead(x);
 
   // Recurse with a copy of the *incoming* state (C: state_nxt = *state) and fold a match back
   // into this level's result; the extra reference keeps xNode alive across the recursion.
@@ -521,6 +519,36 @@ function treeAdd(existing: Slot, nw: ChainNode, state: { sx: SysEntry }, q: DbQu
     }
   } while (x);
   return 0;
+}
+
+/**
+ * The first node of `node`'s level (libseccomp walks `lvl_prv` back to the start). Throws
+ * LibseccompLoopError where libseccomp would walk forever: a node linked to itself.
+ */
+export function levelHead(node: ChainNode): ChainNode {
+  let n = node;
+  while (n.lvlPrv !== null) {
+    if (n.lvlPrv === n) throw new LibseccompLoopError();
+    n = n.lvlPrv;
+  }
+  return n;
+}
+
+/**
+ * libseccomp (2.5.4 up to 2.6.1 at least) never returns from seccomp_rule_add() for some pairs of
+ * rules on one syscall of a 64-bit ABI, e.g. `a0 != 5 && a1 == 5` then `a0 != 5 && a2 == 5`: a
+ * `!=` or range comparison reaches the next argument's level through two nodes that share one
+ * child, _db_tree_add() inserts that child into the existing level once per path, the second
+ * time from a stale pointer, and the node ends up linked to itself; the next walk of the level
+ * never ends. This port builds the same tree, and levelHead() throws where that walk would spin:
+ * a program libseccomp cannot produce is an error here, never a hang. systemd never adds such rules (it
+ * compares one argument, or uses == / masked == before the last one).
+ */
+export class LibseccompLoopError extends Error {
+  constructor() {
+    super('libseccomp would never return for these rules: merging them links a node of the rule tree to itself (_db_tree_add)');
+    this.name = 'LibseccompLoopError';
+  }
 }
 
 // ------------------------------------------------------------------------------------------

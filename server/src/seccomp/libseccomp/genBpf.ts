@@ -7,7 +7,7 @@
 
 import type { BpfInstruction } from '../filterTypes';
 import { OP_ALU_AND, OP_JA, OP_JEQ, OP_JGE, OP_JGT, OP_LD_ABS, OP_RET, SECCOMP_DATA_ARCH, SECCOMP_DATA_NR } from '../bpf';
-import { Cmp, MASK_MAX, SCMP_ARCH_X32, SCMP_ARCH_X86_64, unsignedNum, type ArchDef, type ChainNode, type FilterDb, type SysEntry } from './db';
+import { Cmp, levelHead, MASK_MAX, SCMP_ARCH_X32, SCMP_ARCH_X86_64, unsignedNum, type ArchDef, type ChainNode, type FilterDb, type SysEntry } from './db';
 
 /** X32_SYSCALL_BIT (arch-x32.h). */
 const X32_SYSCALL_BIT = 0x40000000;
@@ -302,8 +302,7 @@ class Gen {
       bHead = this.action(null, sys.action);
       bTail = bHead;
     } else {
-      let c: ChainNode | null = chain;
-      while (c.lvlPrv !== null) c = c.lvlPrv;
+      let c: ChainNode | null = levelHead(chain);
       do {
         const b = this.node(c, acc);
         if (bHead !== null) {
