@@ -28,14 +28,14 @@ const VSCODE_CAPABILITIES = { textDocument: { completion: { completionList: { it
  * How the server process is started: as the VS Code extension does (dist/server.js with the
  * client's SERVER_EXEC_ARGV Node options), or as `unit-harden lsp --stdio` (Neovim and others).
  */
-function serverCommand(root, mode) {
+export function serverCommand(root, mode) {
   if (mode === 'lsp') return [path.join(root, 'bin', 'unit-harden.js'), 'lsp', '--stdio'];
   const { SERVER_EXEC_ARGV } = require(path.join(root, 'out', 'client', 'src', 'constants.js'));
   return [...SERVER_EXEC_ARGV, path.join(root, 'dist', 'server.js'), '--stdio'];
 }
 
 /** Starts the server; returns helpers bound to it. */
-async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vscode') {
+export async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vscode') {
   const t0 = now();
   const child = spawn(process.execPath, serverCommand(root, mode), { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -89,7 +89,7 @@ async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vsc
 }
 
 /** A realistic unit of about `lines` lines: the resolver example plus environment and paths. */
-function unitOfSize(base, lines) {
+export function unitOfSize(base, lines) {
   const extra = [];
   for (let i = 0; extra.length + base.split('\n').length < lines; i++) {
     extra.push(i % 3 === 0 ? `Environment=VAR${i}=value${i}` : i % 3 === 1 ? `ReadWritePaths=/var/lib/app${i}` : `# comment ${i}`);
@@ -98,7 +98,7 @@ function unitOfSize(base, lines) {
 }
 
 /** RSS after opening every file at once (without waiting for each file's diagnostics), per start mode. */
-async function rssBurst(root, files, mode) {
+export async function rssBurst(root, files, mode) {
   const server = await startServer(root, VSCODE_CAPABILITIES, mode);
   try {
     await Promise.all(files.map((f) => server.open(`file://${f}`, fs.readFileSync(f, 'utf8'))));
