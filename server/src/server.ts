@@ -174,9 +174,16 @@ export function startServer(connection: Connection): void {
     );
   };
 
-  /** A drop-in changed: the units beside it see different merged values. */
+  /**
+   * A drop-in was opened, changed or closed: the units beside it see different merged values.
+   * Only a `.conf` file in a `*.d` directory can be one (model/unit.ts findDropins), so any other
+   * document returns at once: opening or editing a unit must not revalidate every open unit of
+   * its directory (with a directory of hundreds of open units, that was hundreds of validations
+   * per open or edit, none of which could change).
+   */
   const revalidateRelated = (changedUri: string): void => {
     const changed = uriToPath(changedUri);
+    if (!changed.endsWith('.conf') || !path.basename(path.dirname(changed)).endsWith('.d')) return;
     for (const d of documents.all()) {
       if (d.uri === changedUri) continue;
       const p = uriToPath(d.uri);
@@ -235,7 +242,9 @@ export function startServer(connection: Connection): void {
     for (const d of documents.all()) schedule(d.uri, 0);
   });
 
-  documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  // TextDocuments fires onDidChangeContent for an open too (right after onDidOpen): an opened
+  // document is validated after the same debounce as an edit, so that a request sent right after
+  // the open (a hover, the code lens) is answered before a long validation of a big file starts.
   documents.onDidChangeContent((e) => {
     schedule(e.document.uri);
     revalidateRelated(e.document.uri);
