@@ -108,6 +108,10 @@ export function startServer(connection: Connection): void {
   const reader: FileReader = {
     listDir(dir) {
       try {
+        // Most units have none of the drop-in directories findDropins() looks for: stat without
+        // throwing first, since readdirSync's ENOENT error (with its stack trace) was a few KB
+        // of garbage per directory and validation.
+        if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
         return fs.readdirSync(dir);
       } catch {
         return undefined;
