@@ -2,7 +2,7 @@
 // Server benchmarks for `npm run bench`: start the real bundled server over stdio and measure what
 // an editor user feels: start-up to the first diagnostics, diagnostics latency after an edit,
 // hover and completion latency on a 300-line unit (median and p99 after warm-up), RSS after
-// opening the whole corpus, and how latency grows with unit size and with the number of open files.
+// opening the whole corpus (and after going idle), and how latency grows with unit size and with the number of open files.
 // The server is started the way the VS Code extension starts it (see serverCommand()).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,14 +28,14 @@ const VSCODE_CAPABILITIES = { textDocument: { completion: { completionList: { it
  * How the server process is started: as the VS Code extension does (dist/server.js with the
  * client's SERVER_EXEC_ARGV Node options), or as `unit-harden lsp --stdio` (Neovim and others).
  */
-function serverCommand(root, mode) {
+export function serverCommand(root, mode) {
   if (mode === 'lsp') return [path.join(root, 'bin', 'unit-harden.js'), 'lsp', '--stdio'];
   const { SERVER_EXEC_ARGV } = require(path.join(root, 'out', 'client', 'src', 'constants.js'));
   return [...SERVER_EXEC_ARGV, path.join(root, 'dist', 'server.js'), '--stdio'];
 }
 
 /** Starts the server; returns helpers bound to it. */
-async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vscode') {
+export async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vscode') {
   const t0 = now();
   const child = spawn(process.execPath, serverCommand(root, mode), { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -89,7 +89,7 @@ async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vsc
 }
 
 /** A realistic unit of about `lines` lines: the resolver example plus environment and paths. */
-function unitOfSize(base, lines) {
+export function unitOfSize(base, lines) {
   const extra = [];
   for (let i = 0; extra.length + base.split('\n').length < lines; i++) {
     extra.push(i % 3 === 0 ? `Environment=VAR${i}=value${i}` : i % 3 === 1 ? `ReadWritePaths=/var/lib/app${i}` : `# comment ${i}`);
@@ -97,12 +97,37 @@ function unitOfSize(base, lines) {
   return base.replace('[Install]', `${extra.join('\n')}\n\n[Install]`);
 }
 
-/** RSS after opening every file at once (without waiting for each file's diagnostics), per start mode. */
-async function rssBurst(root, files, mode) {
+/** How long the server is left idle before the second RSS reading: V8's memory reducer starts about 8 s after a burst. */
+const IDLE_MS = 10000;
+
+/**
+ * RSS after opening every file at once (without waiting for each file's diagnostics), per start
+ * mode, and again after IDLE_MS without requests (once V8 has shrunk the heap).
+ */
+async function rssBurstAndIdle(root, files, mode) {
   const server = await startServer(root, VSCODE_CAPABILITIES, mode);
   try {
     await Promise.all(files.map((f) => server.open(`file://${f}`, fs.readFileSync(f, 'utf8'))));
-    return server.rss();
+    const burst = server.rss();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    return { burst, idle: server.rss() };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** RSS after opening every file at once, per start mode. */
+export async function rssBurst(root, files, mode) {
+  return (await rssBurstAndIdle(root, files, mode)).burst;
+}
+
+/** RSS at start and after opening the files one by one (each waiting for its diagnostics), per start mode. */
+async function rssOneByOne(root, files, mode) {
+  const server = await startServer(root, VSCODE_CAPABILITIES, mode);
+  try {
+    const start = server.rss();
+    for (const f of files) await server.open(`file://${f}`, fs.readFileSync(f, 'utf8'));
+    return { start, corpus: server.rss() };
   } finally {
     await server.stop();
   }
@@ -220,6 +245,10 @@ export async function serverBench(root, corpusFiles, rounds = 50) {
   }
   results.completionPlain = await plainClientCompletion(root, unitOfSize(base, 300), rounds);
   results.sizeLimits = await sizeLimits(root);
-  results.rssBurst = { vscode: await rssBurst(root, corpusFiles, 'vscode'), lsp: await rssBurst(root, corpusFiles, 'lsp') };
+  const burst = { vscode: await rssBurstAndIdle(root, corpusFiles, 'vscode'), lsp: await rssBurstAndIdle(root, corpusFiles, 'lsp') };
+  results.rssBurst = { vscode: burst.vscode.burst, lsp: burst.lsp.burst };
+  results.rssBurstIdle = { vscode: burst.vscode.idle, lsp: burst.lsp.idle, idleMs: IDLE_MS };
+  // The same start and one-by-one readings as rssBaseline / rssCorpus, for `unit-harden lsp --stdio`.
+  results.rssLsp = await rssOneByOne(root, corpusFiles, 'lsp');
   return results;
 }

@@ -3,6 +3,7 @@
  * VS Code client, stdio with `--stdio`), routes console output to the client and starts the server.
  */
 
+import './v8Settings';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './server';
 

@@ -108,6 +108,10 @@ export function startServer(connection: Connection): void {
   const reader: FileReader = {
     listDir(dir) {
       try {
+        // Most units have none of the drop-in directories findDropins() looks for: stat without
+        // throwing first, since readdirSync's ENOENT error (with its stack trace) was a few KB
+        // of garbage per directory and validation.
+        if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
         return fs.readdirSync(dir);
       } catch {
         return undefined;
@@ -174,9 +178,16 @@ export function startServer(connection: Connection): void {
     );
   };
 
-  /** A drop-in changed: the units beside it see different merged values. */
+  /**
+   * A drop-in was opened, changed or closed: the units beside it see different merged values.
+   * Only a `.conf` file in a `*.d` directory can be one (model/unit.ts findDropins), so any other
+   * document returns at once: opening or editing a unit must not revalidate every open unit of
+   * its directory (with a directory of hundreds of open units, that was hundreds of validations
+   * per open or edit, none of which could change).
+   */
   const revalidateRelated = (changedUri: string): void => {
     const changed = uriToPath(changedUri);
+    if (!changed.endsWith('.conf') || !path.basename(path.dirname(changed)).endsWith('.d')) return;
     for (const d of documents.all()) {
       if (d.uri === changedUri) continue;
       const p = uriToPath(d.uri);
@@ -235,7 +246,9 @@ export function startServer(connection: Connection): void {
     for (const d of documents.all()) schedule(d.uri, 0);
   });
 
-  documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  // TextDocuments fires onDidChangeContent for an open too (right after onDidOpen): an opened
+  // document is validated after the same debounce as an edit, so that a request sent right after
+  // the open (a hover, the code lens) is answered before a long validation of a big file starts.
   documents.onDidChangeContent((e) => {
     schedule(e.document.uri);
     revalidateRelated(e.document.uri);

@@ -146,6 +146,21 @@ test('drop-ins on disk and open drop-in buffers change the unit beside them; edi
   await waitFor(() => server.published.slice(closing).some((p) => p.uri === unit && codes(p).length === 0), 'the unit revalidated against the disk after the close');
 });
 
+test('opening or editing a unit does not revalidate the other units of its directory (only a drop-in can change them)', async () => {
+  const text = '[Service]\nExecStart=/bin/true\n';
+  const a = open('siblings/a.service', text);
+  await waitFor(() => latest(a, 1), 'diagnostics of a.service');
+  const b = open('siblings/b.service', text);
+  await waitFor(() => latest(b, 1), 'diagnostics of b.service');
+  await conn.sendNotification('textDocument/didChange', { textDocument: { uri: b, version: 2 }, contentChanges: [{ text: `${text}User=x\n` }] });
+  await waitFor(() => latest(b, 2), 'diagnostics of the edit of b.service');
+  // A revalidation of a.service would be due with b's debounced one: a request answered after it
+  // was queued behind it.
+  await conn.sendRequest('textDocument/hover', { textDocument: { uri: b }, position: { line: 0, character: 1 } });
+  assert.equal(server.published.filter((p) => p.uri === a).length, 1);
+  assert.equal(server.published.filter((p) => p.uri === b).length, 2);
+});
+
 test('more open documents than the parse cache holds: an evicted one still answers and revalidates correctly', async () => {
   const uris: string[] = [];
   for (let i = 0; i < 12; i++) uris.push(open(`many-${i}.service`, `[Service]\nExecStart=/bin/true\nNoNewPrivileges=yes\nProtectSytem=strict\nEnvironment=N=${i}\n`));

@@ -142,3 +142,50 @@ test('a request handler that throws answers that request with an InternalError, 
   assert.equal(cancelled.code, LSPErrorCodes.RequestCancelled);
   assert.equal(logged.length, 1);
 });
+
+/** A preload that reports, at exit, the largest young generation seen after a GC and how many scavenges ran. */
+function heapReportPreload(dir: string): string {
+  const file = path.join(dir, 'heap-report.js');
+  fs.writeFileSync(
+    file,
+    `const fs = require('fs');
+const v8 = require('v8');
+const { PerformanceObserver, constants } = require('perf_hooks');
+let maxNewSpace = 0;
+let scavenges = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.detail && e.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+  const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
+  if (s) maxNewSpace = Math.max(maxNewSpace, s.space_size);
+}).observe({ entryTypes: ['gc'] });
+process.on('exit', () => fs.writeSync(2, '\\nHEAP ' + JSON.stringify({ maxNewSpace, scavenges }) + '\\n'));
+`,
+  );
+  return file;
+}
+
+test('`unit-harden lsp --stdio` runs with the small young generation of the VS Code start (server/src/v8Settings.ts)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uh-heap-'));
+  const server = startTestServer({ nodeArgs: ['--require', heapReportPreload(dir)] });
+  try {
+    await server.conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+    await server.conn.sendNotification('initialized', {});
+    // A burst of validations: without the settings V8 grows the young generation to 16-32 MB here.
+    const text = fs.readFileSync(path.join(ROOT, 'examples', 'resolver.service'), 'utf8');
+    const uris = Array.from({ length: 400 }, (_, i) => `untitled:heap-${i}.service`);
+    for (const uri of uris) await server.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'systemd-unit', version: 1, text } });
+    await waitFor(() => uris.every((u) => server.latest(u, 1)), 'diagnostics for every document', 60000);
+    await server.conn.sendRequest('shutdown');
+    await server.conn.sendNotification('exit');
+    await waitFor(() => server.exited(), 'the server to exit');
+    const m = /HEAP (\{.*\})/.exec(server.stderr());
+    assert.ok(m, `no heap report in: ${server.stderr()}`);
+    const report = JSON.parse(m[1]!) as { maxNewSpace: number; scavenges: number };
+    assert.ok(report.scavenges >= 20, `the workload should exercise the young generation: ${JSON.stringify(report)}`);
+    // --max-semi-space-size=1 (VS Code's start) gives a 2 MiB new space; V8's default grows it to 32 MiB.
+    assert.ok(report.maxNewSpace <= 2 * 1024 * 1024, `young generation grew: ${JSON.stringify(report)}`);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
