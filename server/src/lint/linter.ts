@@ -4,7 +4,7 @@
  */
 
 import { type Diagnostic, DiagnosticSeverity, type DiagnosticTag } from 'vscode-languageserver-types';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { PositionMapper } from '../lineIndex';
 import type { Span } from '../parser/nodes';
 import type { UnitDocument } from '../model/unit';
 import type { UnitAnalysis } from '../analysis';
@@ -74,7 +74,7 @@ export function collectFindings(ctx: LintContext, extraRules: readonly Rule[] = 
   return out;
 }
 
-export function findingsToDiagnostics(findings: readonly Finding[], doc: TextDocument, options: LintOptions, fileUri?: (file: string) => string): Diagnostic[] {
+export function findingsToDiagnostics(findings: readonly Finding[], doc: PositionMapper, options: LintOptions, fileUri?: (file: string) => string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const max = options.maxDiagnostics ?? 1000;
   for (const f of findings) {
@@ -97,7 +97,7 @@ export function findingsToDiagnostics(findings: readonly Finding[], doc: TextDoc
 }
 
 /** Lints a unit: findings for the main file only, as LSP diagnostics. */
-export function lintUnit(unit: UnitDocument, doc: TextDocument, options: LintOptions, extraRules: readonly Rule[] = []): Diagnostic[] {
+export function lintUnit(unit: UnitDocument, doc: PositionMapper, options: LintOptions, extraRules: readonly Rule[] = []): Diagnostic[] {
   const findings = collectFindings({ unit, systemdVersion: options.systemdVersion, analysis: options.analysis ?? (() => undefined) }, extraRules);
   // Report in document order, whatever rule found what.
   findings.sort((a, b) => a.span.offset - b.span.offset);
