@@ -337,8 +337,19 @@ function emptySet(): MutableSyscallSet {
   return { active: false, allowList: false, entries: new Map(), origins: new Map(), dropped: new Set(), sources: [], removals: [], removing: undefined };
 }
 
+/**
+ * One SourceRef per assignment (parser output is immutable, and SourceRefs are read-only data): a
+ * group word of a SystemCallFilter= line records its source for each of its dozens of calls.
+ */
+const sources = new WeakMap<Assignment, SourceRef>();
+
 function sourceOf(a: Assignment): SourceRef {
-  return { file: a.file, line: a.line, span: a.span, keySpan: a.keySpan, valueSpan: a.valueSpan, key: a.key, value: a.value };
+  let s = sources.get(a);
+  if (!s) {
+    s = { file: a.file, line: a.line, span: a.span, keySpan: a.keySpan, valueSpan: a.valueSpan, key: a.key, value: a.value };
+    sources.set(a, s);
+  }
+  return s;
 }
 
 /** Maps [start, end) of an assignment's value (logical offsets) to a document span. */

@@ -151,7 +151,25 @@ interface Tables {
 
 const tablesCache = new Map<string, Tables>();
 
+/**
+ * The same tables by the caller's own spelling of the version: every group word of every
+ * SystemCallFilter= line asks for them, and parsing the version and scanning RELEASES each time
+ * showed in profiles of long units. Bounded (version strings come from settings and units).
+ */
+const tablesByVersion = new Map<string, Tables>();
+const MAX_VERSION_KEYS = 256;
+
 function tables(version: SystemdVersion, host: AbiName): Tables {
+  const spelled = `${typeof version}:${version}/${host}`;
+  const hit = tablesByVersion.get(spelled);
+  if (hit) return hit;
+  const t = tablesFor(version, host);
+  if (tablesByVersion.size >= MAX_VERSION_KEYS) tablesByVersion.clear();
+  tablesByVersion.set(spelled, t);
+  return t;
+}
+
+function tablesFor(version: SystemdVersion, host: AbiName): Tables {
   const { index } = releaseIndex(parseVersion(version));
   const key = `${index}/${host}`;
   let t = tablesCache.get(key);
