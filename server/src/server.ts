@@ -26,6 +26,7 @@ import type { FileReader, UnitDocument } from './model/unit';
 import { CONFIG_SECTION, DEFAULT_SETTINGS, parseSettings } from './settings';
 import { effect, planToJson } from './cli/preview';
 import { disassemble } from './seccomp/disasm';
+import { LruCache } from './lru';
 
 /** Custom request of the preview panel: `{ uri }` → the `unit-harden preview --json` object plus each filter's disassembly, or null. */
 export const PREVIEW_REQUEST = 'unitHarden/preview';
@@ -97,8 +98,8 @@ export function startServer(connection: Connection): void {
   // filter plan, BPF programs and cost model, which is most of a document's memory. Any other
   // document is parsed and planned again when a request needs it, with the same result, since
   // parsing and planning are pure functions of the text, the drop-ins and the settings.
-  const cache = new Map<string, { version: number; unit: UnitDocument }>();
   const CACHED_UNITS = 8;
+  const cache = new LruCache<string, { version: number; unit: UnitDocument }>(CACHED_UNITS);
   const pending = new Map<string, NodeJS.Timeout>();
   let supportsConfiguration = false;
   let supportsEditRangeDefault = false;
@@ -133,19 +134,10 @@ export function startServer(connection: Connection): void {
 
   const unitOf = (doc: TextDocument): UnitDocument => {
     const hit = cache.get(doc.uri);
-    // Map order is insertion order: delete and set again to mark the entry most recently used.
-    cache.delete(doc.uri);
-    if (hit && hit.version === doc.version) {
-      cache.set(doc.uri, hit);
-      return hit.unit;
-    }
+    if (hit && hit.version === doc.version) return hit.unit;
     const isFile = doc.uri.startsWith('file:');
     const unit = service.parseUnit(doc, uriToPath(doc.uri), isFile ? reader : undefined);
     cache.set(doc.uri, { version: doc.version, unit });
-    for (const uri of cache.keys()) {
-      if (cache.size <= CACHED_UNITS) break;
-      cache.delete(uri);
-    }
     return unit;
   };
 

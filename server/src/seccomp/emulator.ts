@@ -6,6 +6,7 @@
  */
 
 import type { Action, BpfInstruction, BpfProgram } from './filterTypes';
+import { LruCache } from '../lru';
 
 // ---------------------------------------------------------------------------------------------
 // Constants (include/uapi/linux/bpf_common.h, filter.h, seccomp.h; include/linux/filter.h).
@@ -284,8 +285,8 @@ const compiledCache = new WeakMap<BpfProgram, CompileResult>();
  * edit elsewhere in the unit) share one CompiledProgram and every per-program cache keyed on it.
  * Bounded; oldest entries are dropped first.
  */
-const contentCache = new Map<string, CompileResult>();
 const CONTENT_CACHE_MAX = 512;
+const contentCache = new LruCache<string, CompileResult>(CONTENT_CACHE_MAX);
 
 function contentKey(p: BpfProgram): string | undefined {
   const ins = p?.instructions;
@@ -307,15 +308,9 @@ export function compile(p: BpfProgram): CompileResult {
   }
   const key = isObj ? contentKey(p) : undefined;
   let r = key !== undefined ? contentCache.get(key) : undefined;
-  if (r && key !== undefined) {
-    contentCache.delete(key);
-    contentCache.set(key, r);
-  } else {
+  if (!r) {
     r = compileUncached(p);
-    if (key !== undefined) {
-      contentCache.set(key, r);
-      if (contentCache.size > CONTENT_CACHE_MAX) contentCache.delete(contentCache.keys().next().value as string);
-    }
+    if (key !== undefined) contentCache.set(key, r);
   }
   if (isObj) compiledCache.set(p, r);
   return r;

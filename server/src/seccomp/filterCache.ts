@@ -14,12 +14,13 @@
 
 import type { Action, ArgCmp, FilterSpec, RuleSpec } from './filterTypes';
 import { buildFilter, type BuildResult } from './libseccomp';
+import { LruCache } from '../lru';
 
 const MAX_ENTRIES = 256;
 /** Specs with enormous keys (thousands of rules) are built without being remembered. */
 const MAX_KEY_LENGTH = 256 * 1024;
 
-const memo = new Map<string, BuildResult>();
+const memo = new LruCache<string, BuildResult>(MAX_ENTRIES);
 
 // The key names every field of FilterSpec, RuleSpec and ArgCmp, and every Action kind: the
 // compiler refuses this file when one is added and not keyed (the checks below), so a new field
@@ -80,17 +81,9 @@ function freeze(r: BuildResult): BuildResult {
 export function buildFilterCached(spec: FilterSpec): BuildResult {
   const key = specKey(spec);
   const hit = memo.get(key);
-  if (hit) {
-    // Map order is insertion order: re-insert to mark it most recently used.
-    memo.delete(key);
-    memo.set(key, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const built = freeze(buildFilter(spec));
-  if (key.length <= MAX_KEY_LENGTH) {
-    memo.set(key, built);
-    if (memo.size > MAX_ENTRIES) memo.delete(memo.keys().next().value as string);
-  }
+  if (key.length <= MAX_KEY_LENGTH) memo.set(key, built);
   return built;
 }
 

@@ -10,6 +10,7 @@ import { createCostModel, HOT_SYSCALLS, type CostModel, type CostStats } from '.
 import type { NotConstReason } from './kernelCache';
 import type { FilterPlan } from './planner';
 import type { BpfProgram } from './filterTypes';
+import { LruCache } from '../lru';
 
 export interface HotSyscallCost {
   readonly name: string;
@@ -81,7 +82,7 @@ export function filterLabels(plan: FilterPlan): string[] {
 // createCostModel(). A model only memoises its own deterministic answers, so sharing it is safe.
 // Bounded (least recently used first): a model holds per-ABI tables of every syscall.
 const MAX_SHARED_MODELS = 24;
-const sharedModels = new Map<string, CostModel>();
+const sharedModels = new LruCache<string, CostModel>(MAX_SHARED_MODELS);
 const programIds = new WeakMap<BpfProgram, number>();
 let nextProgramId = 1;
 
@@ -102,17 +103,12 @@ export function planCostModel(plan: FilterPlan): CostModel | undefined {
   const t = plan.target;
   const key = JSON.stringify([t.host, t.kernel, t.libseccomp, chain.map((p) => programId(p!)), labels]);
   const hit = sharedModels.get(key);
-  if (hit) {
-    sharedModels.delete(key);
-    sharedModels.set(key, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const model = createCostModel(
     chain.map((p) => p!),
     { host: t.host, kernel: t.kernel, libseccomp: t.libseccomp, labels },
   );
   sharedModels.set(key, model);
-  if (sharedModels.size > MAX_SHARED_MODELS) sharedModels.delete(sharedModels.keys().next().value as string);
   return model;
 }
 
