@@ -18,7 +18,7 @@ import { expandGroup, groupInfo, suggestGroup } from '../seccomp/groups';
 import type { FilterPlan, PlanDiagnostic } from '../seccomp/planner';
 import { chainLimits } from '../seccomp/cost';
 import type { BpfProgram } from '../seccomp/filterTypes';
-import { hotSyscallDetails } from '../seccomp/planCost';
+import { hotSyscallDetails, type HotSyscallDetail } from '../seccomp/planCost';
 import { EXEC_SECTIONS } from '../seccomp/directiveValues';
 import { closestName, suggestSyscall } from '../seccomp/syscalls';
 import { atLeast, MAX_SYSTEMD, type Target } from '../seccomp/target';
@@ -637,13 +637,13 @@ export const hotSyscallsUncached: Rule = (ctx) => {
   if (!model || !model.cache) return [];
   const mainFile = mainFileOf(ctx);
   const t = analysis.target;
-  const byDirective = new Map<string, { calls: string[]; why: Set<string> }>();
+  const byDirective = new Map<string, { calls: HotSyscallDetail[]; why: Set<string> }>();
   for (const h of hotSyscallDetails(analysis.plan, model)) {
     if (!h.allowed || h.cached) continue;
     for (const u of h.uncachedBy) {
       if (u.directive === 'SystemCallLog') continue;
       const e = byDirective.get(u.directive) ?? { calls: [], why: new Set<string>() };
-      if (!e.calls.includes(`${h.name} ${h.instructions}`)) e.calls.push(`${h.name} ${h.instructions}`);
+      if (!e.calls.includes(h)) e.calls.push(h);
       e.why.add(u.reason);
       byDirective.set(u.directive, e);
     }
@@ -658,8 +658,8 @@ export const hotSyscallsUncached: Rule = (ctx) => {
       span: a ? a.keySpan : src.span,
       message:
         `${directive}= filters hot system calls by their arguments (${[...e.why].join(', ')}), so the kernel's action cache (Linux ${t.kernel}) cannot serve ` +
-        `${e.calls.map((c) => c.split(' ')[0]).join(', ')}: each call runs the whole chain on ${t.host}, ${e.calls.join(', ')} BPF instructions, where a cached call runs none.`,
-      data: { calls: e.calls.map((c) => c.split(' ')[0]) },
+        `${e.calls.map((c) => c.name).join(', ')}: each call runs the whole chain on ${t.host}, ${e.calls.map((c) => `${c.name} ${c.instructions}`).join(', ')} BPF instructions, where a cached call runs none.`,
+      data: { calls: e.calls.map((c) => c.name) },
     });
   }
   return out;

@@ -146,6 +146,11 @@ export function planCost(plan: FilterPlan, model: CostModel | undefined = planCo
   return summary;
 }
 
+/** The directive that installs filter `index` of the plan. */
+function directiveOf(plan: FilterPlan, index: number): string {
+  return plan.filters[index]?.directive ?? `#${index}`;
+}
+
 /** A hot system call's cost on the native ABI, with the filters that keep it out of the cache as data. */
 export interface HotSyscallDetail {
   readonly name: string;
@@ -163,13 +168,12 @@ export interface HotSyscallDetail {
  */
 export function hotSyscallDetails(plan: FilterPlan, model: CostModel): HotSyscallDetail[] {
   const native = plan.target.host;
-  const directiveOf = (index: number): string => plan.filters[index]?.directive ?? `#${index}`;
   const hot: HotSyscallDetail[] = [];
   for (const c of model.hot(native)) {
     if (!c.name || !HOT_SYSCALLS.includes(c.name)) continue;
     const uncachedBy: { directive: string; reason: string }[] = [];
     for (const u of c.uncachedBy) {
-      const directive = directiveOf(u.index);
+      const directive = directiveOf(plan, u.index);
       const reason = reasonText(u.reason);
       if (!uncachedBy.some((x) => x.directive === directive && x.reason === reason)) uncachedBy.push({ directive, reason });
     }
@@ -180,7 +184,6 @@ export function hotSyscallDetails(plan: FilterPlan, model: CostModel): HotSyscal
 
 function summarise(plan: FilterPlan, model: CostModel): PlanCost {
   const native = plan.target.host;
-  const directiveOf = (index: number): string => plan.filters[index]?.directive ?? `#${index}`;
   const hot: HotSyscallCost[] = hotSyscallDetails(plan, model).map((h) => ({
     ...h,
     uncachedBy: h.uncachedBy.map((u) => `${u.directive} ${u.reason}`),
@@ -195,7 +198,7 @@ function summarise(plan: FilterPlan, model: CostModel): PlanCost {
     allowedUncached: model.allowedUncached(native).map((u) => ({
       name: u.name ?? `#${u.nr}`,
       instructions: u.instructions,
-      directives: [...new Set(u.filters.map((f) => directiveOf(f.index)))],
+      directives: [...new Set(u.filters.map((f) => directiveOf(plan, f.index)))],
     })),
     limits: {
       totalInstructions: limits.totalInstructions,

@@ -219,8 +219,7 @@ function nodePut(node: ChainNode | null): number {
 /** _db_level_clean(): free a whole level when nothing but the level's own links refers to it. */
 function levelClean(node: ChainNode): number {
   let cnt = 0;
-  let n: ChainNode | null = node;
-  n = levelHead(n);
+  let n: ChainNode | null = levelHead(node);
   const start = n;
   while (n !== null) {
     let links = 0;
