@@ -91,6 +91,10 @@ export function extractWords(input: string, flags: ExtractFlags = ExtractFlags.N
   const words: ExtractedWord[] = [];
   let p = 0;
   const n = input.length;
+  // Separators by character code; systemd's WHITESPACE without a string search (the loops below
+  // see every character of a value, and a value may be continued over 100 000 lines).
+  const ws = separators === WHITESPACE;
+  const isSepCode = (c: number): boolean => (ws ? c === 32 || c === 9 || c === 10 || c === 13 : separators.includes(String.fromCharCode(c)));
   const isSep = (ch: string): boolean => separators.includes(ch);
 
   for (;;) {
@@ -98,8 +102,7 @@ export function extractWords(input: string, flags: ExtractFlags = ExtractFlags.N
     // Skip leading separators (or, without coalescing, return an empty word at a separator).
     let forcedEmpty = false;
     while (p < n) {
-      const c = input[p]!;
-      if (isSep(c)) {
+      if (isSepCode(input.charCodeAt(p))) {
         if (flags & ExtractFlags.DontCoalesceSeparators) {
           if (!(flags & ExtractFlags.RetainSeparators)) p++;
           forcedEmpty = true;
@@ -201,8 +204,9 @@ export function extractWords(input: string, flags: ExtractFlags = ExtractFlags.N
           // Fast path: copy a run of characters that are neither separators, quotes nor backslashes.
           let r = p;
           while (r < n) {
-            const ch = input[r]!;
-            if (ch === '\\' || ch === '"' || ch === "'" || isSep(ch)) break;
+            const c = input.charCodeAt(r);
+            // backslash, double and single quote
+            if (c === 92 || c === 34 || c === 39 || (ws ? c === 32 || c === 9 || c === 10 || c === 13 : isSepCode(c))) break;
             r++;
           }
           if (r > p) {
@@ -249,7 +253,7 @@ export function extractWords(input: string, flags: ExtractFlags = ExtractFlags.N
         break;
       }
     } else if (!(flags & ExtractFlags.RetainSeparators)) {
-      while (p < n && isSep(input[p]!)) p++;
+      while (p < n && isSepCode(input.charCodeAt(p))) p++;
     } else {
       break;
     }

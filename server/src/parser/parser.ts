@@ -7,6 +7,7 @@
 
 import { ExtractFlags, extractWords } from './extractWord';
 import type { Assignment, Comment, Section, Segment, Span, Specifier, SyntaxProblem, UnitFileSyntax, Word } from './nodes';
+import { SegmentCursor } from './segments';
 
 /** LONG_LINE_MAX in src/basic/def.h (v252) / src/basic/fileio.h (v261): 1 MiB per (joined) line. */
 export const LONG_LINE_MAX = 1024 * 1024;
@@ -117,29 +118,14 @@ class LogicalLine {
     }
     return this.joined;
   }
+  private cursor = new SegmentCursor(this.segments);
   /** Maps a logical index to a document offset (an index at the end maps just past the last character). */
   toDoc(index: number): number {
-    const segs = this.segments;
-    if (segs.length === 0) return 0;
-    let lo = 0;
-    let hi = segs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (segs[mid]!.logicalOffset <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    const s = segs[lo]!;
-    return s.docOffset + Math.min(index - s.logicalOffset, s.length);
+    return this.cursor.toDoc(index);
   }
   /** Document span covering logical [start, end). */
   spanOf(start: number, end: number): Span {
-    if (end <= start) {
-      const at = this.toDoc(start);
-      return { offset: at, length: 0 };
-    }
-    const a = this.toDoc(start);
-    const b = this.toDoc(end - 1) + 1;
-    return { offset: a, length: Math.max(0, b - a) };
+    return this.cursor.span(start, end);
   }
 }
 
@@ -156,11 +142,10 @@ export function wordsOf(value: string, segments: readonly Segment[], valueBase: 
       valueLength: w.end - w.start,
     }));
   }
-  const line = new LogicalLine();
-  for (const s of segments) line.segments.push(s);
+  const cursor = new SegmentCursor(segments);
   return result.words.map((w) => ({
     value: w.value,
-    span: line.spanOf(valueBase + w.start, valueBase + w.end),
+    span: cursor.span(valueBase + w.start, valueBase + w.end),
     valueOffset: w.start,
     valueLength: w.end - w.start,
   }));
@@ -169,14 +154,13 @@ export function wordsOf(value: string, segments: readonly Segment[], valueBase: 
 /** `%x` tokens of a value with document ranges (unit_full_printf() syntax: `%` and one character). */
 export function specifiersOf(value: string, segments: readonly Segment[]): Specifier[] {
   if (!value.includes('%')) return [];
-  const line = new LogicalLine();
-  for (const s of segments) line.segments.push(s);
+  const cursor = new SegmentCursor(segments);
   const out: Specifier[] = [];
   for (let i = 0; i < value.length - 1; i++) {
     if (value[i] !== '%') continue;
     const letter = value[i + 1]!;
     if (!/[A-Za-z%]/.test(letter)) continue;
-    out.push({ letter, span: line.spanOf(i, i + 2) });
+    out.push({ letter, span: cursor.span(i, i + 2) });
     i++;
   }
   return out;

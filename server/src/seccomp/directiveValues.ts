@@ -6,6 +6,7 @@
  */
 
 import type { Assignment, Span } from '../parser/nodes';
+import { SegmentCursor } from '../parser/segments';
 import { ExtractFlags, extractWords, type ExtractedWord } from '../parser/extractWord';
 import { liveAssignments, type UnitDocument } from '../model/unit';
 import { ABIS, type AbiName } from './abi';
@@ -352,32 +353,19 @@ function sourceOf(a: Assignment): SourceRef {
   return s;
 }
 
+/**
+ * Maps [start, end) of an assignment's value (logical offsets) to document spans. One mapper per
+ * value, asked in increasing order: each word costs O(1) even on a value continued over 100 000
+ * lines (parser/segments.ts).
+ */
+export function valueSpans(a: Assignment): (start: number, end: number) => Span {
+  const cursor = new SegmentCursor(a.segments, a.valueSpan.offset);
+  return (start, end) => cursor.span(start, end);
+}
+
 /** Maps [start, end) of an assignment's value (logical offsets) to a document span. */
-export function valueRangeSpan(a: Assignment, start: number, end: number): Span {
-  const segs = a.segments;
-  // Segments are in logical order: binary search (a value continued over 100 000 lines has as many).
-  const at = (i: number, isEnd: boolean): number => {
-    let lo = 0;
-    let hi = segs.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = segs[mid]!;
-      const inside = isEnd ? i > s.logicalOffset && i <= s.logicalOffset + s.length : i >= s.logicalOffset && i < s.logicalOffset + s.length;
-      if (inside) return s.docOffset + (i - s.logicalOffset);
-      if ((isEnd ? i <= s.logicalOffset : i < s.logicalOffset)) hi = mid - 1;
-      else lo = mid + 1;
-    }
-    if (segs.length === 0) return a.valueSpan.offset;
-    const last = segs[segs.length - 1]!;
-    return i <= 0 ? segs[0]!.docOffset : last.docOffset + last.length;
-  };
-  if (end <= start) {
-    const o = at(start, false);
-    return { offset: o, length: 0 };
-  }
-  const s = at(start, false);
-  const e = at(end, true);
-  return { offset: s, length: Math.max(0, e - s) };
+function valueRangeSpan(a: Assignment, start: number, end: number): Span {
+  return valueSpans(a)(start, end);
 }
 
 /**
@@ -514,8 +502,9 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
       if (!invert && !isLog) parseSyscallName(set, '@default', -1, false, false, undefined, undefined, '@default', 0);
     }
     const { words, error } = extractWords(rvalue, ExtractFlags.None);
+    const spanOf = valueSpans(a);
     for (const w of words) {
-      const span = valueRangeSpan(a, w.start + offset, w.end + offset);
+      const span = spanOf(w.start + offset, w.end + offset);
       handleSyscallWord(set, a, w, span, invert, isLog);
     }
     if (error) diag('syntax-invalid-value', 'warning', `Invalid syntax, ignoring: ${rvalue} (systemd stops reading this line here)`, a, valueRangeSpan(a, error.at + offset, value.length));
@@ -618,11 +607,12 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
         }
         archSources.push(sourceOf(a));
         const { words, error } = extractWords(value, ExtractFlags.Unquote);
+        const spanOf = valueSpans(a);
         for (const w of words) {
           const arch = archFromString(w.value, t);
           if (!arch) {
             const known = Object.prototype.hasOwnProperty.call(ABIS, w.value) ? ` (${w.value} is accepted from systemd ${ABIS[w.value as AbiName].systemdSince})` : '';
-            diag('seccomp-unknown-arch', 'warning', `Failed to parse system call architecture "${w.value}", ignoring${known}`, a, valueRangeSpan(a, w.start, w.end));
+            diag('seccomp-unknown-arch', 'warning', `Failed to parse system call architecture "${w.value}", ignoring${known}`, a, spanOf(w.start, w.end));
             continue;
           }
           if (!archs.includes(arch)) archs.push(arch);
@@ -653,9 +643,10 @@ export function effectiveValues(unit: UnitDocument, target: Target): EffectiveVa
         }
         const { words, error } = extractWords(value.slice(offset), ExtractFlags.Unquote);
         let stopped = false;
+        const spanOf = valueSpans(a);
         for (const w of words) {
           const af = afFromName(w.value, t.afMax);
-          const span = valueRangeSpan(a, w.start + offset, w.end + offset);
+          const span = spanOf(w.start + offset, w.end + offset);
           if (af === undefined) {
             const hint = w.value === 'none' ? ' ("none" is accepted from systemd 249; here it leaves an empty allow-list, which blocks every socket() call)' : '';
             if (atLeast(t, 261)) {
