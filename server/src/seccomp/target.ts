@@ -82,9 +82,9 @@ export interface Preset {
 
 export const PRESETS: Readonly<Record<string, Preset>> = {
   // systemd 252.39-1~deb12u2 and libseccomp2 2.5.4-1+deb12u1: installed on the host here (dpkg -l;
-  // the reference's measurements were on 252.38 — v252.38..v252.39 does not touch seccomp-util.c,
+  // the reference's measurements were on 252.38 - v252.38..v252.39 does not touch seccomp-util.c,
   // execute.c or load-fragment.c);
-  // kernel 6.1: bookworm's kernel series (linux-libc-dev 6.1.x here); glibc 2.36 → AF_MAX 46
+  // kernel 6.1: bookworm's kernel series (linux-libc-dev 6.1.x here); glibc 2.36 -> AF_MAX 46
   // (/usr/include/x86_64-linux-gnu/bits/socket.h here).
   'debian-12': {
     description: 'Debian 12 (bookworm)',
@@ -116,7 +116,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     afMax: GLIBC_236_AF_MAX,
   },
   // focal: systemd 245.4-4ubuntu3.x (Ubuntu package pages, e.g. 245.4-4ubuntu3.24 for focal-updates);
-  // libseccomp 2.5.x in focal-updates → nearest table here is upstream 2.5.4; GA kernel 5.4;
+  // libseccomp 2.5.x in focal-updates -> nearest table here is upstream 2.5.4; GA kernel 5.4;
   // glibc 2.31, whose AF_MAX (45, AF_XDP newest) is assumed, not checked.
   'ubuntu-20.04': {
     description: 'Ubuntu 20.04 LTS (focal)',
@@ -128,7 +128,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     unverified: 'libseccomp 2.5.x is modelled with the upstream 2.5.4 table; AF_MAX 45 of glibc 2.31 is assumed',
   },
   // jammy: systemd 249.11 (Ubuntu 22.04 adopted v249, Ubuntu developer announcement Nov 2021);
-  // libseccomp 2.5.3 → nearest table 2.5.4; GA kernel 5.15; glibc 2.35 (AF_MAX 46 assumed).
+  // libseccomp 2.5.3 -> nearest table 2.5.4; GA kernel 5.15; glibc 2.35 (AF_MAX 46 assumed).
   'ubuntu-22.04': {
     description: 'Ubuntu 22.04 LTS (jammy)',
     systemd: '249.11',
@@ -139,8 +139,8 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     unverified: 'libseccomp 2.5.3 is modelled with the 2.5.4 table; AF_MAX 46 of glibc 2.35 is assumed',
   },
   // noble: systemd 255.4 (Launchpad: 255-1ubuntu1 merged for noble, released as 255.4);
-  // libseccomp 2.5.5 → nearest table 2.5.4-1+deb12u1 (2.5.4 plus the Linux 6.7 syscalls, as 2.5.5);
-  // GA kernel 6.8 (≥ 6.3: MemoryDenyWriteExecute= uses PR_SET_MDWE).
+  // libseccomp 2.5.5 -> nearest table 2.5.4-1+deb12u1 (2.5.4 plus the Linux 6.7 syscalls, as 2.5.5);
+  // GA kernel 6.8 (>= 6.3: MemoryDenyWriteExecute= uses PR_SET_MDWE).
   'ubuntu-24.04': {
     description: 'Ubuntu 24.04 LTS (noble)',
     systemd: '255.4',
@@ -160,7 +160,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     afMax: GLIBC_236_AF_MAX,
     unverified: 'Fedora 43 package versions are not verified here; RPM patch levels are not modelled',
   },
-  // RHEL 9.2+: systemd 252 with Red Hat backports (252-NN.el9), libseccomp 2.5.2 → table 2.5.4,
+  // RHEL 9.2+: systemd 252 with Red Hat backports (252-NN.el9), libseccomp 2.5.2 -> table 2.5.4,
   // kernel 5.14. The el9 backports are not modelled: 252.0 code paths are used.
   'rhel-9': {
     description: 'Red Hat Enterprise Linux 9 (9.2 and later)',
