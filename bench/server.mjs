@@ -25,13 +25,27 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 const VSCODE_CAPABILITIES = { textDocument: { completion: { completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } } };
 
 /**
- * How the server process is started: as the VS Code extension does (dist/server.js with the
- * client's SERVER_EXEC_ARGV Node options), or as `unit-harden lsp --stdio` (Neovim and others).
+ * The server bundle the VS Code mode runs (serverBench's `vscodeServer` option: the one inside the
+ * packaged .vsix, as users install it) and the Node options it gets (`execArgv`: default the
+ * client's SERVER_EXEC_ARGV; another list lets an experiment compare V8 settings).
+ */
+const launch = { vscodeServer: undefined, execArgv: undefined };
+
+/** Sets what the VS Code mode starts (see `launch`). */
+export function configureLaunch(options = {}) {
+  launch.vscodeServer = options.vscodeServer;
+  launch.execArgv = options.execArgv;
+}
+
+/**
+ * How the server process is started: as the VS Code extension does (its server bundle with the
+ * client's SERVER_EXEC_ARGV Node options), or as `unit-harden lsp --stdio` (Neovim and others,
+ * from this checkout's dist/).
  */
 export function serverCommand(root, mode) {
   if (mode === 'lsp') return [path.join(root, 'bin', 'unit-harden.js'), 'lsp', '--stdio'];
   const { SERVER_EXEC_ARGV } = require(path.join(root, 'out', 'client', 'src', 'constants.js'));
-  return [...SERVER_EXEC_ARGV, path.join(root, 'dist', 'server.js'), '--stdio'];
+  return [...(launch.execArgv ?? SERVER_EXEC_ARGV), launch.vscodeServer ?? path.join(root, 'dist', 'server.js'), '--stdio'];
 }
 
 /** Starts the server; returns helpers bound to it. */
@@ -157,7 +171,7 @@ async function plainClientCompletion(root, text, rounds) {
  * (including the 150 ms debounce), and how long a hover on a small unit sent right after the open
  * waits (the server is single-threaded: this is how long it is busy), and the RSS afterwards.
  */
-async function sizeLimits(root) {
+export async function sizeLimits(root) {
   const { PATHOLOGICAL } = require(path.join(root, 'out', 'test', 'unit', 'pathological.js'));
   const out = [];
   for (const doc of PATHOLOGICAL) {
@@ -180,7 +194,8 @@ async function sizeLimits(root) {
   return out;
 }
 
-export async function serverBench(root, corpusFiles, rounds = 50) {
+export async function serverBench(root, corpusFiles, rounds = 50, options = {}) {
+  configureLaunch(options);
   const base = fs.readFileSync(path.join(root, 'examples', 'resolver.service'), 'utf8');
   const server = await startServer(root);
   const results = { activationMs: 0, firstDiagnosticsMs: 0, edit: {}, hover: {}, completion: {}, growth: [], rssBaseline: 0, rssCorpus: 0, openFiles: [] };
