@@ -143,7 +143,12 @@ test('a request handler that throws answers that request with an InternalError, 
   assert.equal(logged.length, 1);
 });
 
-/** A preload that reports, at exit, the largest young generation seen after a GC and how many scavenges ran. */
+/**
+ * A preload that reports, at exit, the largest young generation seen after a GC, how many
+ * scavenges ran, and whether TurboFan still optimises: a function of its own, forced to optimise
+ * (V8 natives syntax, `--allow-natives-syntax`), has the optimised bit (16) of its status only if
+ * it does.
+ */
 function heapReportPreload(dir: string): string {
   const file = path.join(dir, 'heap-report.js');
   fs.writeFileSync(
@@ -158,15 +163,24 @@ new PerformanceObserver((list) => {
   const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
   if (s) maxNewSpace = Math.max(maxNewSpace, s.space_size);
 }).observe({ entryTypes: ['gc'] });
-process.on('exit', () => fs.writeSync(2, '\\nHEAP ' + JSON.stringify({ maxNewSpace, scavenges }) + '\\n'));
+function hot(x) { return x * 2 + 1; }
+function optimised() {
+  %PrepareFunctionForOptimization(hot);
+  hot(1);
+  hot(2);
+  %OptimizeFunctionOnNextCall(hot);
+  hot(3);
+  return (%GetOptimizationStatus(hot) & 16) !== 0;
+}
+process.on('exit', () => fs.writeSync(2, '\\nHEAP ' + JSON.stringify({ maxNewSpace, scavenges, optimised: optimised() }) + '\\n'));
 `,
   );
   return file;
 }
 
-test('`unit-harden lsp --stdio` runs with the small young generation of the VS Code start (server/src/v8Settings.ts)', async () => {
+test('`unit-harden lsp --stdio` runs with the small young generation of the VS Code start and without TurboFan (server/src/v8Settings.ts)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uh-heap-'));
-  const server = startTestServer({ nodeArgs: ['--require', heapReportPreload(dir)] });
+  const server = startTestServer({ nodeArgs: ['--allow-natives-syntax', '--require', heapReportPreload(dir)] });
   try {
     await server.conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
     await server.conn.sendNotification('initialized', {});
@@ -180,10 +194,12 @@ test('`unit-harden lsp --stdio` runs with the small young generation of the VS C
     await waitFor(() => server.exited(), 'the server to exit');
     const m = /HEAP (\{.*\})/.exec(server.stderr());
     assert.ok(m, `no heap report in: ${server.stderr()}`);
-    const report = JSON.parse(m[1]!) as { maxNewSpace: number; scavenges: number };
+    const report = JSON.parse(m[1]!) as { maxNewSpace: number; scavenges: number; optimised: boolean };
     assert.ok(report.scavenges >= 20, `the workload should exercise the young generation: ${JSON.stringify(report)}`);
     // --max-semi-space-size=1 (VS Code's start) gives a 2 MiB new space; V8's default grows it to 32 MiB.
     assert.ok(report.maxNewSpace <= 2 * 1024 * 1024, `young generation grew: ${JSON.stringify(report)}`);
+    // --no-opt: no TurboFan code (and no TurboFan compiler memory) in a long-lived server.
+    assert.equal(report.optimised, false, `TurboFan still optimises: ${JSON.stringify(report)}`);
   } finally {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
