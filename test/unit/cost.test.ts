@@ -301,6 +301,24 @@ describe('cost model on the real systemd 252.38 programs (resolved-like unit)', 
     const r = m510.syscall('read')!;
     assert.deepEqual([r.cached, r.effectiveInstructions, r.effectiveCalls], [false, 172, 31]);
   });
+  it('answers hot() alike whether the ABI\'s whole table is built or only the hot calls are evaluated', () => {
+    // A lint run asks only for the hot calls (a small table of them); a hover first builds the
+    // whole table. Fresh models, so the first hot() of each ABI takes the small table.
+    const fresh = createCostModel(fx.chain, { kernel: '6.10', labels });
+    const full = createCostModel(fx.chain, { kernel: '6.10', labels });
+    const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    for (const abi of ['x86-64', 'x86', 'x32'] as const) {
+      const small = fresh.hot(abi);
+      assert.ok(small.length >= 15, `${abi}: ${small.length} hot calls`);
+      full.all(abi);
+      assert.equal(json(small), json(full.hot(abi)), abi);
+      const byName = HOT_SYSCALLS.flatMap((n) => {
+        const c = full.syscall(n, abi);
+        return c && c.name === n ? [c] : [];
+      });
+      assert.equal(json(small), json(byName), abi);
+    }
+  });
   it('covers the other ABIs: i386 and x32 calls are killed by the arch filter after running the chain', () => {
     const x86 = m610.syscall('read', 'x86')!;
     const x32 = m610.syscall('read', 'x32')!;

@@ -799,6 +799,24 @@ export function createCostModel(chain: readonly BpfProgram[], opts: CostModelOpt
     return t;
   };
 
+  /** The number syscall(name, abi) evaluates (with x32's bit), or undefined when the ABI has none. */
+  const hotNumber = (name: string, abi: AbiName): number | undefined => {
+    let n = directSyscallNumber(name, abi, lib);
+    if (n < 0) n = directSyscallNumber(name, abi, newest);
+    if (n < 0) return undefined;
+    return abi === 'x32' ? (n | X32_SYSCALL_BIT) >>> 0 : n;
+  };
+  const hotTables = new Map<AbiName, AbiTable>();
+  const hotTable = (abi: AbiName): AbiTable => {
+    let t = hotTables.get(abi);
+    if (!t) {
+      const nrs = [...new Set(HOT_SYSCALLS.flatMap((name) => hotNumber(name, abi) ?? []))].sort((a, b) => a - b);
+      t = tableFor(abi, nrs, shareColumns ? `hot|${abi}|${lib}|${endian}` : undefined);
+      hotTables.set(abi, t);
+    }
+    return t;
+  };
+
   const verdictAt = (t: AbiTable, e: number): CacheVerdict => {
     let v = t.verdicts[e];
     if (!v) {
@@ -928,10 +946,17 @@ export function createCostModel(chain: readonly BpfProgram[], opts: CostModelOpt
       return t.nrs.map((_, e) => costAt(t, e));
     },
     hot(abi = native) {
+      // A lint run asks only for these ~20 calls: evaluate them alone unless the ABI's whole
+      // table (every call through every filter, for hovers and the preview) is already built.
+      // Each call is evaluated on its own either way, so the answers are the same.
+      const t = tables.get(abi) ?? hotTable(abi);
       const out: SyscallCost[] = [];
       for (const name of HOT_SYSCALLS) {
-        const c = model.syscall(name, abi);
-        if (c && c.name === name) out.push(c);
+        const n = hotNumber(name, abi);
+        const e = n === undefined ? undefined : t.index.get(n);
+        if (e === undefined) continue;
+        const c = costAt(t, e);
+        if (c.name === name) out.push(c);
       }
       return out;
     },
