@@ -358,7 +358,7 @@ function sourceOf(a: Assignment): SourceRef {
  * value, asked in increasing order: each word costs O(1) even on a value continued over 100 000
  * lines (parser/segments.ts).
  */
-export function valueSpans(a: Assignment): (start: number, end: number) => Span {
+function valueSpans(a: Assignment): (start: number, end: number) => Span {
   const cursor = new SegmentCursor(a.segments, a.valueSpan.offset);
   return (start, end) => cursor.span(start, end);
 }
