@@ -635,7 +635,7 @@ export const filterOverLimit: Rule = (ctx) => {
 export const hotSyscallsUncached: Rule = (ctx) => {
   const analysis = ctx.analysis();
   if (!analysis) return [];
-  // Only the native table of the cost model: the other ABIs' (which the full summary builds) are not read here.
+  // Only the hot calls of the native ABI: the full summary's tables of every call of every ABI are not needed here.
   const model = analysis.costModel();
   if (!model || !model.cache) return [];
   const mainFile = mainFileOf(ctx);

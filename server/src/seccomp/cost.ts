@@ -799,8 +799,8 @@ export function createCostModel(chain: readonly BpfProgram[], opts: CostModelOpt
     return t;
   };
 
-  /** The number syscall(name, abi) evaluates (with x32's bit), or undefined when the ABI has none. */
-  const hotNumber = (name: string, abi: AbiName): number | undefined => {
+  /** The number of a syscall name on an ABI (with x32's bit), or undefined when the ABI has none. */
+  const numberOf = (name: string, abi: AbiName): number | undefined => {
     let n = directSyscallNumber(name, abi, lib);
     if (n < 0) n = directSyscallNumber(name, abi, newest);
     if (n < 0) return undefined;
@@ -810,7 +810,7 @@ export function createCostModel(chain: readonly BpfProgram[], opts: CostModelOpt
   const hotTable = (abi: AbiName): AbiTable => {
     let t = hotTables.get(abi);
     if (!t) {
-      const nrs = [...new Set(HOT_SYSCALLS.flatMap((name) => hotNumber(name, abi) ?? []))].sort((a, b) => a - b);
+      const nrs = [...new Set(HOT_SYSCALLS.flatMap((name) => numberOf(name, abi) ?? []))].sort((a, b) => a - b);
       t = tableFor(abi, nrs, shareColumns ? `hot|${abi}|${lib}|${endian}` : undefined);
       hotTables.set(abi, t);
     }
@@ -928,10 +928,8 @@ export function createCostModel(chain: readonly BpfProgram[], opts: CostModelOpt
     overheadPerCall,
     abis,
     syscall(name, abi = native) {
-      let n = directSyscallNumber(name, abi, lib);
-      if (n < 0) n = directSyscallNumber(name, abi, newest);
-      if (n < 0) return undefined;
-      return model.number(n, abi);
+      const n = numberOf(name, abi);
+      return n === undefined ? undefined : model.number(n, abi);
     },
     number(nr, abi = native) {
       const t = table(abi);
@@ -952,7 +950,7 @@ export function createCostModel(chain: readonly BpfProgram[], opts: CostModelOpt
       const t = tables.get(abi) ?? hotTable(abi);
       const out: SyscallCost[] = [];
       for (const name of HOT_SYSCALLS) {
-        const n = hotNumber(name, abi);
+        const n = numberOf(name, abi);
         const e = n === undefined ? undefined : t.index.get(n);
         if (e === undefined) continue;
         const c = costAt(t, e);

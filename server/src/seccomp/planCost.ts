@@ -163,8 +163,9 @@ export interface HotSyscallDetail {
 }
 
 /**
- * The HOT_SYSCALLS on the plan's native ABI. Builds only the native table of the model (not the
- * other ABIs' that a full planCost() summary needs), so lint rules that read nothing else stay cheap.
+ * The HOT_SYSCALLS on the plan's native ABI. Evaluates only those calls on that ABI (not every
+ * call of every ABI, which a full planCost() summary needs), so lint rules that read nothing else
+ * stay cheap.
  */
 export function hotSyscallDetails(plan: FilterPlan, model: CostModel): HotSyscallDetail[] {
   const native = plan.target.host;
