@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { readZip } from '../tools/zip.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -160,8 +161,9 @@ if (packaged.status !== 0) throw new Error(`tools/package-check.mjs failed (stat
 const vsixPath = packaged.stdout.trim().split('\n').pop() ?? '';
 const vsixKb = fs.statSync(vsixPath).size / 1024;
 const vsixServer = path.join(vsixDir, 'server.js');
-const extract = spawnSync('python3', ['-c', 'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))', vsixPath, 'extension/dist/server.js', vsixServer], { stdio: 'inherit' });
-if (extract.status !== 0) throw new Error('could not extract extension/dist/server.js from the .vsix');
+const packagedServer = readZip(vsixPath).get('extension/dist/server.js');
+if (!packagedServer) throw new Error(`${vsixPath} holds no extension/dist/server.js`);
+fs.writeFileSync(vsixServer, packagedServer());
 const rebuilt = spawnSync(process.execPath, [path.join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
 if (rebuilt.status !== 0) throw new Error('esbuild.mjs failed');
 const srv = await serverBench(root, corpusAll, ROUNDS * 10, { vscodeServer: vsixServer });

@@ -26,30 +26,23 @@ const VSCODE_CAPABILITIES = { textDocument: { completion: { completionList: { it
 
 /**
  * The server bundle the VS Code mode runs (serverBench's `vscodeServer` option: the one inside the
- * packaged .vsix, as users install it) and the Node options it gets (`execArgv`: default the
- * client's SERVER_EXEC_ARGV; another list lets an experiment compare V8 settings).
+ * packaged .vsix, as users install it); this checkout's dist/server.js when unset.
  */
-const launch = { vscodeServer: undefined, execArgv: undefined };
-
-/** Sets what the VS Code mode starts (see `launch`). */
-export function configureLaunch(options = {}) {
-  launch.vscodeServer = options.vscodeServer;
-  launch.execArgv = options.execArgv;
-}
+let vscodeServer;
 
 /**
  * How the server process is started: as the VS Code extension does (its server bundle with the
  * client's SERVER_EXEC_ARGV Node options), or as `unit-harden lsp --stdio` (Neovim and others,
  * from this checkout's dist/).
  */
-export function serverCommand(root, mode) {
+function serverCommand(root, mode) {
   if (mode === 'lsp') return [path.join(root, 'bin', 'unit-harden.js'), 'lsp', '--stdio'];
   const { SERVER_EXEC_ARGV } = require(path.join(root, 'out', 'client', 'src', 'constants.js'));
-  return [...(launch.execArgv ?? SERVER_EXEC_ARGV), launch.vscodeServer ?? path.join(root, 'dist', 'server.js'), '--stdio'];
+  return [...SERVER_EXEC_ARGV, vscodeServer ?? path.join(root, 'dist', 'server.js'), '--stdio'];
 }
 
 /** Starts the server; returns helpers bound to it. */
-export async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vscode') {
+async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode = 'vscode') {
   const t0 = now();
   const child = spawn(process.execPath, serverCommand(root, mode), { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -103,7 +96,7 @@ export async function startServer(root, capabilities = VSCODE_CAPABILITIES, mode
 }
 
 /** A realistic unit of about `lines` lines: the resolver example plus environment and paths. */
-export function unitOfSize(base, lines) {
+function unitOfSize(base, lines) {
   const extra = [];
   for (let i = 0; extra.length + base.split('\n').length < lines; i++) {
     extra.push(i % 3 === 0 ? `Environment=VAR${i}=value${i}` : i % 3 === 1 ? `ReadWritePaths=/var/lib/app${i}` : `# comment ${i}`);
@@ -128,11 +121,6 @@ async function rssBurstAndIdle(root, files, mode) {
   } finally {
     await server.stop();
   }
-}
-
-/** RSS after opening every file at once, per start mode. */
-export async function rssBurst(root, files, mode) {
-  return (await rssBurstAndIdle(root, files, mode)).burst;
 }
 
 /** RSS at start and after opening the files one by one (each waiting for its diagnostics), per start mode. */
@@ -171,7 +159,7 @@ async function plainClientCompletion(root, text, rounds) {
  * (including the 150 ms debounce), and how long a hover on a small unit sent right after the open
  * waits (the server is single-threaded: this is how long it is busy), and the RSS afterwards.
  */
-export async function sizeLimits(root) {
+async function sizeLimits(root) {
   const { PATHOLOGICAL } = require(path.join(root, 'out', 'test', 'unit', 'pathological.js'));
   const out = [];
   for (const doc of PATHOLOGICAL) {
@@ -195,7 +183,7 @@ export async function sizeLimits(root) {
 }
 
 export async function serverBench(root, corpusFiles, rounds = 50, options = {}) {
-  configureLaunch(options);
+  vscodeServer = options.vscodeServer;
   const base = fs.readFileSync(path.join(root, 'examples', 'resolver.service'), 'utf8');
   const server = await startServer(root);
   const results = { activationMs: 0, firstDiagnosticsMs: 0, edit: {}, hover: {}, completion: {}, growth: [], rssBaseline: 0, rssCorpus: 0, openFiles: [] };

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as zlib from 'node:zlib';
+import { readZip } from './zip.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VSCE = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -52,40 +52,6 @@ function sameList(/** @type {string[]} */ actual, /** @type {string[]} */ expect
   const extra = a.filter((x) => !e.includes(x));
   const missing = e.filter((x) => !a.includes(x));
   if (extra.length || missing.length) fail(`${what}: unexpected ${JSON.stringify(extra)}, missing ${JSON.stringify(missing)}`);
-}
-
-/** Entries of a zip file (central directory), with a reader for each. */
-function readZip(/** @type {string} */ file) {
-  const buf = fs.readFileSync(file);
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) fail(`${file} is not a zip file`);
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  /** @type {Map<string, () => Buffer>} */
-  const entries = new Map();
-  for (let n = 0; n < count; n++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) fail('bad zip central directory');
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
-    entries.set(name, () => {
-      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-      const data = buf.subarray(start, start + size);
-      return method === 0 ? data : zlib.inflateRawSync(data);
-    });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return entries;
 }
 
 /** Starts the packaged server with --stdio and waits for its diagnostics on a unit with a typo. */
@@ -156,7 +122,13 @@ log(`vsce ls: ${listed.length} files, as expected`);
 if (listOnly) process.exit(0);
 
 // 3. Its contents.
-const zip = readZip(vsix);
+/** @type {ReturnType<typeof readZip>} */
+let zip = new Map();
+try {
+  zip = readZip(vsix);
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}
 const expectedEntries = ['extension.vsixmanifest', '[Content_Types].xml', ...EXPECTED_LS.map((f) => `extension/${RENAMED[/** @type {keyof typeof RENAMED} */ (f)] ?? f}`)];
 sameList([...zip.keys()], expectedEntries, 'files in the .vsix');
 const inner = JSON.parse(zip.get('extension/package.json')?.().toString('utf8') ?? '{}');
